@@ -1,0 +1,47 @@
+// Import rules between the fixed top-level folders (architecture.md, "Top-level layout").
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'resources-import-nothing-of-ours',
+      comment: 'resources/ is the model: it may import nothing else of ours.',
+      severity: 'error',
+      from: { path: '^resources/' },
+      to: { path: '^(controllers|runtime|api|image|kernel-config|e2e)/' },
+    },
+    {
+      name: 'controllers-layer',
+      comment: 'controllers/ may import resources/ and host adapters in runtime/ (runtime/host, runtime/controller).',
+      severity: 'error',
+      from: { path: '^controllers/' },
+      to: { path: '^(api|image|e2e)/' },
+    },
+    {
+      name: 'runtime-layer',
+      comment: 'runtime/ may import resources/ only.',
+      severity: 'error',
+      from: { path: '^runtime/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^(controllers|api|image|e2e)/' },
+    },
+    {
+      name: 'cli-imports-only-the-client',
+      severity: 'error',
+      from: { path: '^api/cli/' },
+      to: { path: '^(runtime|controllers)/' },
+    },
+    {
+      name: 'no-production-imports-of-tests',
+      severity: 'error',
+      from: { pathNot: '(\\.test\\.ts$|^e2e/)' },
+      to: { path: '\\.test\\.ts$' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|node_modules)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs what the project needs on a fresh Debian 12 machine with Node.js 20 (as root), then builds.
+# Run by `npm start` and `npm test` (their pre-scripts); safe to run again: it only does what is missing.
+set -eu
+cd "$(dirname "$0")/.."
+
+# Debian packages later issues need are added to this list.
+DEBS="iproute2"
+missing=""
+for p in $DEBS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "setup: installing Debian packages:$missing"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+
+# npm packages: a clean install when node_modules is missing or older than the lock file.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "setup: building"
+rm -rf dist
+npx tsc -p tsconfig.json

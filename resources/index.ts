@@ -1,0 +1,76 @@
+// The resource model and the State store: what the rest of the project imports from resources/.
+export {
+  ConflictError,
+  InvalidArgumentError,
+  InvalidBookmarkError,
+  InvalidSpecError,
+  InvariantError,
+  NotFoundError,
+  StoreError,
+  isConflict,
+  isInvalidBookmark,
+  isInvalidSpec,
+  isNotFound,
+  type ConflictKind,
+  type SpecIssue,
+  type StoreErrorCode,
+} from './errors.js';
+export { deepEqual, deepFreeze } from './equal.js';
+export {
+  kindString,
+  pointerOf,
+  pointerString,
+  withSpec,
+  type Kind,
+  type Metadata,
+  type Phase,
+  type Pointer,
+  type Resource,
+  type ResourceInput,
+  type StringMap,
+} from './resource.js';
+export {
+  defineResource,
+  formatPath,
+  parseSpec,
+  specIssues,
+  type DefineResourceOptions,
+  type PrintColumn,
+  type ResourceType,
+  type Sensitivity,
+  type TypeDefinition,
+} from './resource-type.js';
+export {
+  compileSelector,
+  matchesLabelQuery,
+  type IdQuery,
+  type LabelOp,
+  type LabelQuery,
+  type LabelTerm,
+  type Selector,
+} from './query.js';
+export {
+  META_NAMESPACE,
+  ResourceDefinitionSpecSchema,
+  ResourceDefinitionType,
+  type ResourceDefinitionSpec,
+} from './meta/resource-definition.js';
+export { NamespaceSpecSchema, NamespaceType, type NamespaceSpec } from './meta/namespace.js';
+export type {
+  Bookmark,
+  BootstrappedEvent,
+  CallOptions,
+  ErroredEvent,
+  ListOptions,
+  ResourceEvent,
+  State,
+  UpdateOptions,
+  WatchCursor,
+  WatchEvent,
+  WatchOptions,
+  WriteOptions,
+} from './state/state.js';
+export { DEFAULT_HISTORY, type HistoryOptions } from './state/collection.js';
+export { InMemoryState, type InMemoryStateOptions, type Journal } from './state/memory.js';
+export { waitFor, type WaitOptions } from './state/wait.js';
+export { observeBatches, observeEvents } from './state/observe.js';

@@ -1,0 +1,101 @@
+// Resource types: a zod schema plus the definition (aliases, default namespace, print columns, sensitivity).
+import type { z } from 'zod';
+import { InvalidSpecError, type SpecIssue } from './errors.js';
+import type { Resource } from './resource.js';
+
+/** One column `osctl get` prints for a type: a header and a JSONPath into the spec, e.g. `{.address}`. */
+export interface PrintColumn {
+  readonly name: string;
+  readonly jsonPath: string;
+}
+
+/** Whether reading a type needs the admin role. */
+export type Sensitivity = 'public' | 'sensitive';
+
+/** How a type presents itself: stored as a `ResourceDefinition` in namespace `meta`. */
+export interface TypeDefinition {
+  readonly type: string;
+  readonly aliases: readonly string[];
+  readonly defaultNamespace: string;
+  readonly printColumns: readonly PrintColumn[];
+  readonly sensitivity: Sensitivity;
+}
+
+/** A registered resource type: its name, its spec schema and its definition. */
+export interface ResourceType<S = unknown> {
+  readonly type: string;
+  readonly schema: z.ZodType<S>;
+  readonly definition: TypeDefinition;
+  /** True when `r` is of this type (its spec was validated by this schema at the store boundary). */
+  is(r: Resource): r is Resource<S>;
+}
+
+/** Options of {@link defineResource}. */
+export interface DefineResourceOptions<S> {
+  readonly type: string;
+  readonly schema: z.ZodType<S>;
+  readonly defaultNamespace: string;
+  readonly aliases?: readonly string[];
+  readonly printColumns?: readonly PrintColumn[];
+  readonly sensitive?: boolean;
+}
+
+const TYPE_NAME = /^[A-Z][A-Za-z0-9]*(\.[a-z0-9-]+)*$/;
+
+/** Declares a resource type; the lower-cased type name is always an alias. */
+export function defineResource<S>(o: DefineResourceOptions<S>): ResourceType<S> {
+  if (!TYPE_NAME.test(o.type)) {
+    throw new Error(
+      `resource type name ${JSON.stringify(o.type)} must be PascalCase letters and digits, e.g. "AddressStatus"`,
+    );
+  }
+  const aliases = [...new Set([o.type.toLowerCase(), ...(o.aliases ?? []).map((a) => a.toLowerCase())])];
+  const definition: TypeDefinition = Object.freeze({
+    type: o.type,
+    aliases: Object.freeze(aliases),
+    defaultNamespace: o.defaultNamespace,
+    printColumns: Object.freeze([...(o.printColumns ?? [])]),
+    sensitivity: o.sensitive === true ? 'sensitive' : 'public',
+  });
+  return Object.freeze({
+    type: o.type,
+    schema: o.schema,
+    definition,
+    is: (r: Resource): r is Resource<S> => r.metadata.type === o.type,
+  });
+}
+
+/** `a.b[0].c` from a zod issue path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out === '' ? String(p) : `.${String(p)}`;
+  }
+  return out;
+}
+
+function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  try {
+    const s = JSON.stringify(v);
+    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  } catch {
+    return String(v);
+  }
+}
+
+/** Turns zod issues into `path: message (got value)` issues a person can act on. */
+export function specIssues(error: z.ZodError): SpecIssue[] {
+  return error.issues.map((i) => ({
+    path: formatPath(i.path),
+    message: 'input' in i ? `${i.message} (got ${describeValue(i.input)})` : i.message,
+  }));
+}
+
+/** Parses `spec` with the type's schema; throws InvalidSpecError naming every offending field and value. */
+export function parseSpec<S>(t: ResourceType<S>, spec: unknown, where: string): S {
+  const r = t.schema.safeParse(spec, { reportInput: true });
+  if (r.success) return r.data;
+  throw new InvalidSpecError(specIssues(r.error), `invalid ${t.type} spec for ${where}`);
+}
