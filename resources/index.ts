@@ -74,3 +74,20 @@ export { DEFAULT_HISTORY, type HistoryOptions } from './state/collection.js';
 export { InMemoryState, type InMemoryStateOptions, type Journal } from './state/memory.js';
 export { waitFor, type WaitOptions } from './state/wait.js';
 export { observeBatches, observeEvents } from './state/observe.js';
+export { FileJournal } from './state/file-journal.js';
+export { openPersistentState, type PersistentStateOptions } from './state/persistent.js';
+export { evaluateJsonPath, parseJsonPath } from './jsonpath.js';
+export {
+  ACTIVE_CONFIG_ID,
+  CONFIG_NAMESPACE,
+  MachineConfigSpecSchema,
+  MachineConfigType,
+  type MachineConfigSpec,
+} from './config/machine-config.js';
+export {
+  MACHINE_TYPE_ID,
+  MachineTypeSpecSchema,
+  MachineTypeType,
+  type MachineTypeSpec,
+} from './config/machine-type.js';
+export { ALL_TYPES, NAMESPACES, PERSISTENT_NAMESPACES } from './registry.js';

@@ -77,12 +77,13 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
+  let s: string;
   try {
-    const s = JSON.stringify(v);
-    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+    s = JSON.stringify(v);
   } catch {
-    return String(v);
+    s = Object.prototype.toString.call(v); // cyclic or BigInt values: name the kind
   }
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
 /** Turns zod issues into `path: message (got value)` issues a person can act on. */

@@ -4,7 +4,7 @@ import type { Resource } from '../resource.js';
 import type { BookmarkCodec } from './bookmark.js';
 import type { ResourceEvent, WatchCursor, WatchEvent } from './state.js';
 
-/** History sizes of each collection's ring buffer. It grows from `initial` only while a watcher lags, never past `max`. */
+/** History sizes of each collection's ring buffer: it starts at `initial` and doubles as events come, never past `max`. */
 export interface HistoryOptions {
   readonly initial: number;
   readonly max: number;
@@ -58,9 +58,9 @@ export class Collection {
   /** Records an event and wakes the waiting cursors. */
   append(type: ResourceEvent['type'], resource: Resource, old: Resource | undefined): void {
     const pos = this.writePos;
-    if (pos >= this.buf.length && this.buf.length < this.history.max && this.someCursorNeeds(pos - this.buf.length)) {
-      this.grow();
-    }
+    // Grow until max whether or not anyone lags: a client that reconnects resumes from a bookmark only
+    // if the history still holds the events it missed while it had no cursor.
+    if (pos >= this.buf.length && this.buf.length < this.history.max) this.grow();
     const bookmark = this.bookmarks.encode(this.number, pos);
     const e: ResourceEvent = old === undefined ? { type, resource, bookmark } : { type, resource, old, bookmark };
     this.buf[pos % this.buf.length] = Object.freeze(e);
@@ -92,11 +92,6 @@ export class Collection {
     const run = this.tail.then(fn, fn);
     this.tail = run.catch(() => undefined);
     return run;
-  }
-
-  private someCursorNeeds(pos: number): boolean {
-    for (const c of this.cursors) if (c.position <= pos) return true;
-    return false;
   }
 
   private grow(): void {

@@ -1,7 +1,7 @@
 // Waiting for a resource to reach a state, driven by its watch (never by polling or fixed sleeps).
-import { NotFoundError } from '../errors.js';
+import type { Observer } from 'rxjs';
 import { pointerString, type Pointer, type Resource } from '../resource.js';
-import type { State } from './state.js';
+import type { State, WatchEvent } from './state.js';
 
 /** Options of {@link waitFor}. */
 export interface WaitOptions {
@@ -12,7 +12,8 @@ export interface WaitOptions {
 
 /**
  * Resolves with the resource once `predicate` holds for it (`undefined` is passed while it does not exist);
- * rejects with a message naming the resource and its last seen version on timeout.
+ * rejects with a message naming the resource and its last seen version on timeout. A watch that falls behind
+ * the history is re-bootstrapped, as the store's contract asks of clients.
  */
 export function waitFor(
   state: State,
@@ -24,7 +25,10 @@ export function waitFor(
   return new Promise((resolve, reject) => {
     let last: Resource | undefined;
     let bootstrapped = false;
+    let done = false;
     const finish = (err: Error | undefined, value?: Resource): void => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       sub.unsubscribe();
@@ -38,23 +42,27 @@ export function waitFor(
       const seen = last === undefined ? 'it does not exist' : `last seen at version ${last.metadata.version}`;
       finish(new Error(`timed out after ${timeoutMs} ms waiting for ${pointerString(ptr)}: ${seen}`));
     }, timeoutMs);
-    const check = (): void => {
-      if (predicate(last)) finish(undefined, last);
-    };
-    const sub = state.watch(ptr).subscribe({
+    const observer: Partial<Observer<WatchEvent>> = {
       next: (e) => {
+        if (e.type === 'errored') {
+          // Fell behind the history: start over from the current contents.
+          sub.unsubscribe();
+          last = undefined;
+          bootstrapped = false;
+          sub = state.watch(ptr).subscribe(observer);
+          return;
+        }
         if (e.type === 'created' || e.type === 'updated') last = e.resource;
         else if (e.type === 'destroyed') last = undefined;
-        else if (e.type === 'errored') {
-          finish(e.error);
-          return;
-        } else bootstrapped = true;
-        if (bootstrapped) check();
+        else bootstrapped = true;
+        if (bootstrapped && predicate(last)) finish(undefined, last);
       },
       error: (e: unknown) => {
-        finish(e instanceof Error ? e : new NotFoundError(String(e)));
+        finish(e instanceof Error ? e : new Error(String(e)));
       },
-    });
+    };
+    let sub = state.watch(ptr).subscribe(observer);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted === true) onAbort();
   });
 }

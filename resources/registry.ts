@@ -1,0 +1,23 @@
+// Every resource type the node knows, listed explicitly (no registration by import side effect).
+import { MachineConfigType } from './config/machine-config.js';
+import { MachineTypeType } from './config/machine-type.js';
+import { NamespaceType } from './meta/namespace.js';
+import { ResourceDefinitionType } from './meta/resource-definition.js';
+import type { ResourceType } from './resource-type.js';
+
+/** All resource types, in registration order. */
+export const ALL_TYPES: readonly ResourceType[] = [
+  ResourceDefinitionType,
+  NamespaceType,
+  MachineConfigType,
+  MachineTypeType,
+];
+
+/** Namespaces with what they hold. */
+export const NAMESPACES: readonly { readonly name: string; readonly description: string }[] = [
+  { name: 'meta', description: 'Resource definitions and namespaces.' },
+  { name: 'config', description: 'The machine configuration and what is derived from it directly.' },
+];
+
+/** Namespaces journaled to disk and loaded back at start. */
+export const PERSISTENT_NAMESPACES: readonly string[] = ['config'];
