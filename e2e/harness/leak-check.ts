@@ -31,8 +31,9 @@ async function settled(): Promise<Map<string, number>> {
 
 /** Root hooks picked up by mocha's `--require`. */
 export const mochaHooks = {
-  beforeEach(): void {
-    before = counts();
+  // Both hooks are async so that each counts exactly one timer of its own (mocha's hook timeout).
+  async beforeEach(): Promise<void> {
+    before = await settled();
   },
   async afterEach(this: Mocha.Context): Promise<void> {
     if (this.currentTest?.state !== 'passed') return;
