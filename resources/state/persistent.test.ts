@@ -100,7 +100,11 @@ describe('persistent store', () => {
       const child = spawn(process.execPath, [fixture, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
       let buf = '';
       let acks = 0;
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => { resolve(sig); }));
+      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+        child.on('exit', (_code, sig) => {
+          resolve(sig);
+        }),
+      );
       child.stdout.on('data', (d: Buffer) => {
         buf += d.toString();
         const lines = buf.split('\n');

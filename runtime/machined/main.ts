@@ -46,7 +46,10 @@ async function main(): Promise<number> {
     logger: stderrLogger(),
   });
   const stopped = new Promise<void>((done) => {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => done());
+    for (const sig of ['SIGINT', 'SIGTERM'] as const)
+      process.once(sig, () => {
+        done();
+      });
   });
   // Converged when the MachineType controller has seen the config.
   await waitFor(

@@ -34,7 +34,7 @@ export function crudSuite(get: () => StateUnderTest): void {
   it('stored resources are immutable', async () => {
     const r = await state.create(item('a', 1));
     expect(() => {
-      (r.spec).value = 5;
+      r.spec.value = 5;
     }).to.throw(TypeError);
     expect((await state.get(at('a'))).spec).to.deep.equal({ value: 1 });
   });
