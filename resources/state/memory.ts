@@ -1,5 +1,5 @@
 // The in-memory State: typed collections with event history; optionally journals chosen namespaces to disk before acknowledging.
-import { ConflictError, InvalidArgumentError, InvalidBookmarkError, InvariantError, NotFoundError } from '../errors.js';
+import { ConflictError, InvalidArgumentError, InvariantError, NotFoundError } from '../errors.js';
 import { deepEqual, deepFreeze } from '../equal.js';
 import { compileSelector } from '../query.js';
 import { ResourceDefinitionType, META_NAMESPACE } from '../meta/resource-definition.js';
@@ -17,7 +17,8 @@ import {
 } from '../resource.js';
 import { parseSpec, type ResourceType } from '../resource-type.js';
 import { BookmarkCodec } from './bookmark.js';
-import { Collection, DEFAULT_HISTORY, type CursorStart, type HistoryOptions } from './collection.js';
+import { Collection, DEFAULT_HISTORY, type HistoryOptions } from './collection.js';
+import { cursorStart } from './watch-start.js';
 import { observeBatches, observeEvents } from './observe.js';
 import type {
   CallOptions,
@@ -25,7 +26,6 @@ import type {
   State,
   UpdateOptions,
   WatchCursor,
-  WatchEvent,
   WatchOptions,
   WriteOptions,
 } from './state.js';
@@ -304,51 +304,7 @@ export class InMemoryState implements State {
 
   async cursor(kind: Kind, opts: WatchOptions = {}): Promise<WatchCursor> {
     const col = this.collection(kind);
-    return Promise.resolve(col.open(this.cursorStart(col, opts)));
-  }
-
-  private cursorStart(col: Collection, opts: WatchOptions): CursorStart {
-    const filter = compileSelector(opts);
-    const modes = [
-      opts.bootstrapContents === true,
-      opts.tailEvents !== undefined,
-      opts.startFromBookmark !== undefined,
-    ];
-    if (modes.filter(Boolean).length > 1) {
-      throw new InvalidArgumentError(
-        'watch options bootstrapContents, tailEvents and startFromBookmark exclude each other: pick one',
-      );
-    }
-    if (opts.startFromBookmark !== undefined) {
-      const pos = this.bookmarks.decode(col.number, opts.startFromBookmark);
-      if (pos + 1 < col.oldest || pos >= col.writePos) {
-        throw new InvalidBookmarkError(
-          `bookmark position ${pos} is outside the history [${col.oldest - 1}, ${col.writePos - 1}]: re-bootstrap the watch`,
-        );
-      }
-      return { position: pos + 1, prelude: [], filter };
-    }
-    if (opts.tailEvents !== undefined) {
-      if (!Number.isInteger(opts.tailEvents) || opts.tailEvents < 0) {
-        throw new InvalidArgumentError(`watch option tailEvents must be a whole number >= 0, got ${opts.tailEvents}`);
-      }
-      return { position: Math.max(col.oldest, col.writePos - opts.tailEvents), prelude: [], filter };
-    }
-    if (opts.bootstrapContents !== true) return { position: col.writePos, prelude: [], filter };
-    const prelude: WatchEvent[] = [];
-    const ids = [...col.items.keys()].sort();
-    for (const id of ids) {
-      const r = col.items.get(id);
-      if (r !== undefined && (filter === undefined || filter(r.metadata))) {
-        prelude.push({ type: 'created', resource: r, bookmark: this.bookmarks.encode(col.number, col.writePos - 1) });
-      }
-    }
-    prelude.push(
-      opts.bootstrapBookmark === true
-        ? { type: 'bootstrapped', bookmark: this.bookmarks.encode(col.number, col.writePos - 1) }
-        : { type: 'bootstrapped' },
-    );
-    return { position: col.writePos, prelude, filter };
+    return Promise.resolve(col.open(cursorStart(col, this.bookmarks, opts)));
   }
 
   private registerTypeSync(t: ResourceType): void {
