@@ -91,3 +91,29 @@ export {
   type MachineTypeSpec,
 } from './config/machine-type.js';
 export { ALL_TYPES, NAMESPACES, PERSISTENT_NAMESPACES } from './registry.js';
+export {
+  MACHINE_ID,
+  MachineStageSchema,
+  MachineStageSpecSchema,
+  MachineStageType,
+  RUNTIME_NAMESPACE,
+  type MachineStageName,
+} from './runtime/machine-stage.js';
+export { MachineStatusSpecSchema, MachineStatusType, type MachineStatusSpec } from './runtime/machine-status.js';
+export { PERSISTENT_CONFIG_ID } from './config/machine-config.js';
+export {
+  CONFIG_VERSION,
+  ConfigValidationError,
+  DOCUMENT_PATH,
+  MAX_CONFIG_BYTES,
+  isInvalidConfig,
+  parseMachineConfigYaml,
+  renderConfigReference,
+  validateMachineConfig,
+  type ConfigIssue,
+  type MachineConfigDocument,
+  type ParseOptions,
+  type ValidationMode,
+  type ValidationOptions,
+  type ValidationResult,
+} from './config/v1alpha1/index.js';

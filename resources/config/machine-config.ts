@@ -1,6 +1,6 @@
-// MachineConfig: the machine configuration document as the node holds it (namespace `config`, id `v1alpha1`).
-import { z } from 'zod';
+// MachineConfig: the machine configuration document as the node holds it (namespace `config`; ids `v1alpha1` and `persistent`).
 import { defineResource } from '../resource-type.js';
+import { MachineConfigSpecSchema, type MachineConfigDocument } from './v1alpha1/index.js';
 
 /** The namespace of configuration resources; journaled to disk. */
 export const CONFIG_NAMESPACE = 'config';
@@ -8,27 +8,14 @@ export const CONFIG_NAMESPACE = 'config';
 /** The id of the active machine configuration. */
 export const ACTIVE_CONFIG_ID = 'v1alpha1';
 
-/**
- * The machine config document. This checks the envelope only (version, machine.type); the full v1alpha1
- * schema with every field and its description replaces it with the machine-config work (issue 3).
- */
-export const MachineConfigSpecSchema = z
-  .object({
-    version: z.literal('v1alpha1').describe('Config document version; only v1alpha1 exists.'),
-    debug: z.boolean().optional().describe('Print more from the node.'),
-    persist: z.boolean().optional().describe('Keep the config on disk across restarts.'),
-    machine: z
-      .object({
-        type: z.enum(['controlplane', 'worker']).describe('The role of the node in the cluster.'),
-      })
-      .loose()
-      .describe('Settings of this node.'),
-    cluster: z.object({}).loose().optional().describe('Settings shared by the cluster.'),
-  })
-  .loose();
+/** The id of the machine configuration kept on disk for the next start. */
+export const PERSISTENT_CONFIG_ID = 'persistent';
 
-/** The inferred spec type. */
-export type MachineConfigSpec = z.infer<typeof MachineConfigSpecSchema>;
+/** The v1alpha1 document schema (resources/config/v1alpha1), which the store validates MachineConfig specs with. */
+export { MachineConfigSpecSchema };
+
+/** The spec of a MachineConfig: a validated v1alpha1 document. */
+export type MachineConfigSpec = MachineConfigDocument;
 
 /** The MachineConfig type: sensitive (it holds keys and tokens). */
 export const MachineConfigType = defineResource({
