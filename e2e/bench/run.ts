@@ -1,5 +1,6 @@
 // Runs every bench module in turn for `npm run bench` and prints one `name: value unit` line per figure; target: all in < 3 min on 2 cores.
 import { run as churn } from './churn.js';
+import { run as genConfig } from './gen-config.js';
 import { run as storeHeap } from './store-heap.js';
 import { run as storeThroughput } from './store-throughput.js';
 import { run as transformChain } from './transform-chain.js';
@@ -12,6 +13,7 @@ const BENCHES: readonly { readonly name: string; readonly run: () => Promise<str
   { name: 'watch-latency', run: watchLatency },
   { name: 'churn', run: churn },
   { name: 'transform-chain', run: transformChain },
+  { name: 'gen-config', run: genConfig },
 ];
 
 /** The whole run must fit in `npm run bench`'s 3-minute budget; each bench bounds its own loops well inside it. */

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The osctl executable: runs the program on the process's arguments; SIGINT/SIGTERM abort the command cleanly.
+import { processIo } from './global.js';
+import { runOsctl } from './program.js';
+
+const controller = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    controller.abort();
+  });
+}
+process.exitCode = await runOsctl(process.argv.slice(2), {
+  io: processIo,
+  signal: controller.signal,
+  env: process.env,
+});
