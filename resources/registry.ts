@@ -2,6 +2,8 @@
 import { MachineConfigType } from './config/machine-config.js';
 import { MachineTypeType } from './config/machine-type.js';
 import { NamespaceType } from './meta/namespace.js';
+import { MachineStageType } from './runtime/machine-stage.js';
+import { MachineStatusType } from './runtime/machine-status.js';
 import { ResourceDefinitionType } from './meta/resource-definition.js';
 import type { ResourceType } from './resource-type.js';
 
@@ -11,12 +13,15 @@ export const ALL_TYPES: readonly ResourceType[] = [
   NamespaceType,
   MachineConfigType,
   MachineTypeType,
+  MachineStageType,
+  MachineStatusType,
 ];
 
 /** Namespaces with what they hold. */
 export const NAMESPACES: readonly { readonly name: string; readonly description: string }[] = [
   { name: 'meta', description: 'Resource definitions and namespaces.' },
   { name: 'config', description: 'The machine configuration and what is derived from it directly.' },
+  { name: 'runtime', description: 'The state of the node itself: boot stage, status.' },
 ];
 
 /** Namespaces journaled to disk and loaded back at start. */

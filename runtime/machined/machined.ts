@@ -1,71 +1,148 @@
-// machined: opens the node's store under its state directory, applies the machine config, and runs the controllers.
+// machined: opens the node's store, acquires its config (or enters maintenance mode), runs the controllers, and
+// walks the boot stages (booting -> maintenance -> running -> rebooting | shutting down).
 import { join } from 'node:path';
 import {
   ACTIVE_CONFIG_ID,
   ALL_TYPES,
   CONFIG_NAMESPACE,
+  MACHINE_ID,
   MachineConfigType,
+  MachineStageType,
   NAMESPACES,
   PERSISTENT_NAMESPACES,
-  isNotFound,
+  RUNTIME_NAMESPACE,
   openPersistentState,
   type InMemoryState,
-  type Resource,
+  type MachineStageName,
+  type ValidationMode,
 } from '../../resources/index.js';
-import { ControllerRuntime, type Controller, type Logger } from '../controller/index.js';
+import { ControllerRuntime, silentLogger, type Controller, type Logger } from '../controller/index.js';
+import { acquireConfig, type Acquired } from './acquire.js';
+import { ConfigApplier } from './apply.js';
+import { MACHINED_OWNER, PERSISTENT_ID, readConfig, removeConfig, writeConfig } from './config-store.js';
 
 /** Options of {@link startMachined}. */
 export interface MachinedOptions {
-  /** The node's state directory; the journal lives in `<stateDir>/state`. */
+  /** The node's state directory: the journal lives in `<stateDir>/state`, logs in `<stateDir>/logs`. */
   readonly stateDir: string;
-  /** The config document to apply at start (already parsed); without it the persisted config is used. */
-  readonly config?: unknown;
+  /** `--config FILE`, used when no config is persisted. */
+  readonly configPath?: string;
+  /** The kernel command line text, searched for `talos.config=` when neither of the above gives a config. */
+  readonly cmdline?: string;
+  /** The validation mode of this platform. */
+  readonly mode: ValidationMode;
   readonly controllers: readonly Controller[];
   readonly logger?: Logger;
+  /** Called once the node has stopped for a reboot that an applied config asked for. */
+  readonly onReboot?: () => void;
 }
 
 /** A running machined. */
 export interface Machined {
   readonly state: InMemoryState;
   readonly runtime: ControllerRuntime;
-  /** Stops the controllers and waits for them; idempotent. */
-  stop(): Promise<void>;
+  readonly applier: ConfigApplier;
+  /** How the config was found at start. */
+  readonly acquired: Acquired;
+  /** Stops the node (stage `shutting down`), waiting for the controllers; idempotent. */
+  shutdown(): Promise<void>;
+  /** Stops the node for a reboot (stage `rebooting`), then calls `onReboot` (once, however often it is called). */
+  reboot(): Promise<void>;
 }
 
-/** Creates or updates the active MachineConfig; an invalid document is refused by the store naming each field. */
-async function applyConfig(state: InMemoryState, doc: unknown): Promise<Resource> {
-  const ptr = { namespace: CONFIG_NAMESPACE, type: MachineConfigType.type, id: ACTIVE_CONFIG_ID };
-  const cur = await state.get(ptr).catch((e: unknown) => {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  });
-  if (cur === undefined) return state.create({ metadata: ptr, spec: doc });
-  return state.update({ metadata: { ...ptr, version: cur.metadata.version }, spec: doc });
+async function setStage(state: InMemoryState, stage: MachineStageName): Promise<void> {
+  const ptr = { namespace: RUNTIME_NAMESPACE, type: MachineStageType.type, id: MACHINE_ID };
+  const cur = await state.get(ptr).catch(() => undefined);
+  const opts = { owner: MACHINED_OWNER };
+  if (cur === undefined) await state.create({ metadata: ptr, spec: { stage } }, opts);
+  else await state.update({ metadata: { ...ptr, version: cur.metadata.version }, spec: { stage } }, opts);
 }
 
-/** Opens the store, applies the config (if given), and starts every controller. */
+/** Opens the store, acquires the config, starts every controller, and returns once the node is running or in maintenance. */
 export async function startMachined(o: MachinedOptions): Promise<Machined> {
+  const logger = o.logger ?? silentLogger;
   const state = await openPersistentState({
     dir: join(o.stateDir, 'state'),
     namespaces: PERSISTENT_NAMESPACES,
     types: ALL_TYPES,
   });
   for (const ns of NAMESPACES) await state.registerNamespace(ns.name, ns.description);
-  if (o.config !== undefined) await applyConfig(state, o.config);
-  const runtime = new ControllerRuntime(state, o.logger === undefined ? {} : { logger: o.logger });
+  await setStage(state, 'booting');
+
+  const runtime = new ControllerRuntime(state, { logger });
   for (const c of o.controllers) runtime.register(c);
   const ac = new AbortController();
   const running = runtime.run(ac.signal);
+
   let stopping: Promise<void> | undefined;
-  return {
-    state,
-    runtime,
-    stop: () => {
-      stopping ??= (async () => {
-        ac.abort();
-        await running;
-      })();
-      return stopping;
-    },
+  const stop = (stage: MachineStageName): Promise<void> => {
+    stopping ??= (async () => {
+      logger.log('info', 'machined', `stage ${stage}`);
+      await setStage(state, stage);
+      applier.close();
+      ac.abort();
+      await running;
+    })();
+    return stopping;
   };
+  let rebooting: Promise<void> | undefined;
+  const reboot = (): Promise<void> => {
+    rebooting ??= stop('rebooting').then(() => o.onReboot?.());
+    return rebooting;
+  };
+  const applier = new ConfigApplier(state, {
+    mode: o.mode,
+    logger,
+    reboot: () => {
+      void reboot();
+    },
+  });
+
+  let acquired: Acquired;
+  try {
+    acquired = await acquireConfig({
+      persisted: (await readConfig(state, PERSISTENT_ID))?.spec,
+      ...(o.configPath === undefined ? {} : { configPath: o.configPath }),
+      ...(o.cmdline === undefined ? {} : { cmdline: o.cmdline }),
+      mode: o.mode,
+    });
+  } catch (e) {
+    await stop('shutting down');
+    throw e;
+  }
+  for (const w of acquired.warnings) logger.log('warn', 'machined', `config ${w.path}: ${w.message}`);
+  if (acquired.source === 'persisted' && o.configPath !== undefined) {
+    logger.log(
+      'warn',
+      'machined',
+      `--config ${o.configPath} ignored: the node has a persisted config (apply a new one instead)`,
+    );
+  }
+
+  if (acquired.config === undefined) {
+    // Maintenance mode: nothing from an earlier run is active; the first applied config starts the node.
+    await removeConfig(state, ACTIVE_CONFIG_ID);
+    await setStage(state, 'maintenance');
+    logger.log('info', 'machined', 'no machine config: maintenance mode, waiting for apply-config');
+    const sub = state
+      .watch({ namespace: CONFIG_NAMESPACE, type: MachineConfigType.type, id: ACTIVE_CONFIG_ID })
+      .subscribe((e) => {
+        if (e.type !== 'created' || stopping !== undefined) return;
+        sub.unsubscribe();
+        setStage(state, 'running').catch((err: unknown) => {
+          logger.log('error', 'machined', `cannot leave maintenance mode: ${String(err)}`);
+        });
+      });
+    ac.signal.addEventListener('abort', () => { sub.unsubscribe(); }, { once: true });
+  } else {
+    const doc = acquired.config;
+    await writeConfig(state, ACTIVE_CONFIG_ID, doc);
+    const persist = (doc as { persist?: boolean }).persist !== false;
+    if (persist) await writeConfig(state, PERSISTENT_ID, doc);
+    else await removeConfig(state, PERSISTENT_ID);
+    logger.log('info', 'machined', `config from ${acquired.location ?? acquired.source}; stage running`);
+    await setStage(state, 'running');
+  }
+
+  return { state, runtime, applier, acquired, shutdown: () => stop('shutting down'), reboot };
 }

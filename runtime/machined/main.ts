@@ -1,17 +1,60 @@
-// The machined executable: parses flags, starts the node, prints its resources, and stops cleanly on SIGINT/SIGTERM.
-import { parseArgs } from 'node:util';
+#!/usr/bin/env node
+// The machined executable: parses flags, starts the node, and stops cleanly on SIGINT/SIGTERM; a reboot re-executes it.
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { allControllers } from '../../controllers/index.js';
-import { MACHINE_TYPE_ID, CONFIG_NAMESPACE, MachineTypeType, waitFor } from '../../resources/index.js';
-import { stderrLogger } from '../controller/index.js';
-import { readConfigFile } from './config-source.js';
+import {
+  ACTIVE_CONFIG_ID,
+  CONFIG_NAMESPACE,
+  MACHINE_ID,
+  MACHINE_TYPE_ID,
+  MachineConfigType,
+  MachineStatusType,
+  MachineTypeType,
+  RUNTIME_NAMESPACE,
+  waitFor,
+  type MachineConfigDocument,
+  type MachineStatusSpec,
+  type MachineTypeSpec,
+  type ValidationMode,
+} from '../../resources/index.js';
 import { resourceTables } from './console.js';
-import { startMachined } from './machined.js';
+import { nodeLogger } from './logging.js';
+import { startMachined, type Machined } from './machined.js';
 
-const USAGE = `usage: machined --state-dir DIR [--config FILE] [--once]
-  --state-dir DIR   the node's state directory (the config namespace is kept in DIR/state)
-  --config FILE     a machine config (YAML, v1alpha1) to apply at start; without it the persisted one is used
-  --once            print the node's resources once the controllers have converged, then stop`;
+const USAGE = `usage: machined --state-dir DIR [--config FILE] [--cmdline FILE] [--mode container|metal|cloud] [--once]
+  --state-dir DIR   the node's state directory: persisted config and resources in DIR/state, logs in DIR/logs
+  --config FILE     a machine config (YAML, v1alpha1), used when DIR holds no persisted config
+  --cmdline FILE    a kernel command line to search for talos.config=PATH|URL (default /proc/cmdline)
+  --mode MODE       how configs are validated on this platform (default container)
+  --once            print the node's resources once it is running or in maintenance mode, then stop`;
+
+const MODES: readonly ValidationMode[] = ['container', 'metal', 'cloud'];
+
+/** Starts a replacement of this process with the same arguments and mirrors its exit: a reboot when not PID 1. */
+function reexec(): void {
+  const child = spawn(process.execPath, process.argv.slice(1), { stdio: 'inherit' });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => {
+    process.exitCode = code ?? (signal === null ? 1 : 128);
+  });
+}
+
+/** Resolves once the node is running (or in maintenance) and its MachineType reflects the active config. */
+async function converged(node: Machined): Promise<void> {
+  const status = { namespace: RUNTIME_NAMESPACE, type: MachineStatusType.type, id: MACHINE_ID };
+  await waitFor(node.state, status, (r) =>
+    ['running', 'maintenance'].includes((r?.spec as MachineStatusSpec | undefined)?.stage ?? ''),
+  );
+  const config = await node.state
+    .get({ namespace: CONFIG_NAMESPACE, type: MachineConfigType.type, id: ACTIVE_CONFIG_ID })
+    .catch(() => undefined);
+  const want = (config?.spec as MachineConfigDocument | undefined)?.machine.type ?? 'unknown';
+  const type = { namespace: CONFIG_NAMESPACE, type: MachineTypeType.type, id: MACHINE_TYPE_ID };
+  await waitFor(node.state, type, (r) => (r?.spec as MachineTypeSpec | undefined)?.type === want);
+}
 
 async function main(): Promise<number> {
   let values;
@@ -20,6 +63,8 @@ async function main(): Promise<number> {
       options: {
         'state-dir': { type: 'string' },
         config: { type: 'string' },
+        cmdline: { type: 'string', default: '/proc/cmdline' },
+        mode: { type: 'string', default: 'container' },
         once: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -34,37 +79,50 @@ async function main(): Promise<number> {
     return 0;
   }
   const stateDir = values['state-dir'];
-  if (stateDir === undefined) {
-    process.stderr.write(`machined: --state-dir is required\n${USAGE}\n`);
+  const mode = MODES.find((m) => m === values.mode);
+  if (stateDir === undefined || mode === undefined) {
+    const why =
+      stateDir === undefined ? '--state-dir is required' : `--mode ${values.mode}: expected one of ${MODES.join(', ')}`;
+    process.stderr.write(`machined: ${why}\n${USAGE}\n`);
     return 2;
   }
-  const config = values.config === undefined ? undefined : await readConfigFile(values.config);
-  const node = await startMachined({
-    stateDir: resolve(stateDir),
-    ...(config === undefined ? {} : { config }),
-    controllers: allControllers(),
-    logger: stderrLogger(),
-  });
+  const cmdline = await readFile(values.cmdline, 'utf8').catch(() => undefined);
+  const logger = nodeLogger(resolve(stateDir));
+  // Set from the reboot callback; an object so that the compiler does not narrow it to its initial value.
+  const reboot = { requested: false };
+  let wake = (): void => undefined;
   const stopped = new Promise<void>((done) => {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const)
-      process.once(sig, () => {
-        done();
-      });
+    wake = done;
   });
-  // Converged when the MachineType controller has seen the config.
-  await waitFor(
-    node.state,
-    { namespace: CONFIG_NAMESPACE, type: MachineTypeType.type, id: MACHINE_TYPE_ID },
-    (r) => r !== undefined,
-  );
-  process.stdout.write(`machined is running; its resources:\n\n${await resourceTables(node.state)}\n\n`);
-  if (!values.once) {
-    process.stdout.write('Stop it with Ctrl-C.\n');
-    await stopped;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { wake(); });
+  try {
+    const node = await startMachined({
+      stateDir: resolve(stateDir),
+      ...(values.config === undefined ? {} : { configPath: values.config }),
+      ...(cmdline === undefined ? {} : { cmdline }),
+      mode,
+      controllers: allControllers(),
+      logger,
+      onReboot: () => {
+        reboot.requested = true;
+        wake();
+      },
+    });
+    await converged(node);
+    process.stdout.write(`machined is up; its resources:\n\n${await resourceTables(node.state)}\n\n`);
+    if (!values.once) {
+      // A daemon waits for its signal even when nothing else (a server, a child) holds the event loop open.
+      const keepAlive = setInterval(() => undefined, 1 << 30);
+      await stopped;
+      clearInterval(keepAlive);
+    }
+    if (!reboot.requested) await node.shutdown();
+    const crashes = [...node.runtime.stats().values()].reduce((n, s) => n + s.crashes, 0);
+    process.stdout.write(`machined stopped cleanly (${node.runtime.stats().size} controllers, ${crashes} crashes).\n`);
+  } finally {
+    await logger.close();
   }
-  await node.stop();
-  const crashes = [...node.runtime.stats().values()].reduce((n, s) => n + s.crashes, 0);
-  process.stdout.write(`machined stopped cleanly (${node.runtime.stats().size} controllers, ${crashes} crashes).\n`);
+  if (reboot.requested) reexec();
   return 0;
 }
 
@@ -73,7 +131,7 @@ main().then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    // Bad input (an unreadable file, an invalid config) is reported as one line, never as a stack trace.
+    // Bad input (an unreadable file, an invalid config) is reported as lines a person can act on, never a stack trace.
     process.stderr.write(`machined: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;
   },
