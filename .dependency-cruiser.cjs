@@ -25,10 +25,18 @@ module.exports = {
       to: { path: '^(controllers|api|image|e2e)/' },
     },
     {
-      name: 'cli-imports-only-the-client',
+      name: 'machined-composes-the-api-server-only',
+      comment: 'machined starts the API server; it never imports the client or the CLI.',
       severity: 'error',
-      from: { path: '^api/cli/' },
-      to: { path: '^(runtime|controllers)/' },
+      from: { path: '^runtime/machined/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^(api/cli|api/client|image|e2e)/' },
+    },
+    {
+      name: 'cli-imports-only-the-client',
+      comment: 'osctl talks to nodes through api/client; it never reaches into the server or the daemon.',
+      severity: 'error',
+      from: { path: '^api/(cli|client)/' },
+      to: { path: '^(runtime|controllers|api/server)/' },
     },
     {
       name: 'no-production-imports-of-tests',
