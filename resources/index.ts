@@ -100,6 +100,7 @@ export {
   type MachineStageName,
 } from './runtime/machine-stage.js';
 export { MachineStatusSpecSchema, MachineStatusType, type MachineStatusSpec } from './runtime/machine-status.js';
+export { API_STATUS_ID, ApiStatusSpecSchema, ApiStatusType, type ApiStatusSpec } from './runtime/api-status.js';
 export { PERSISTENT_CONFIG_ID } from './config/machine-config.js';
 export {
   CONFIG_VERSION,

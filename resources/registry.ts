@@ -2,6 +2,7 @@
 import { MachineConfigType } from './config/machine-config.js';
 import { MachineTypeType } from './config/machine-type.js';
 import { NamespaceType } from './meta/namespace.js';
+import { ApiStatusType } from './runtime/api-status.js';
 import { MachineStageType } from './runtime/machine-stage.js';
 import { MachineStatusType } from './runtime/machine-status.js';
 import { ResourceDefinitionType } from './meta/resource-definition.js';
@@ -15,13 +16,14 @@ export const ALL_TYPES: readonly ResourceType[] = [
   MachineTypeType,
   MachineStageType,
   MachineStatusType,
+  ApiStatusType,
 ];
 
 /** Namespaces with what they hold. */
 export const NAMESPACES: readonly { readonly name: string; readonly description: string }[] = [
   { name: 'meta', description: 'Resource definitions and namespaces.' },
   { name: 'config', description: 'The machine configuration and what is derived from it directly.' },
-  { name: 'runtime', description: 'The state of the node itself: boot stage, status.' },
+  { name: 'runtime', description: 'The state of the node itself: boot stage, status, the API.' },
 ];
 
 /** Namespaces journaled to disk and loaded back at start. */

@@ -29,7 +29,7 @@ export interface GlobalOptions {
   readonly talosconfig: string;
   /** Endpoints to connect to instead of the context's (comma-separated, repeatable). */
   readonly endpoints: readonly string[];
-  /** Nodes the call is for (comma-separated, repeatable); the endpoint proxies to them. */
+  /** Nodes the call is for (comma-separated, repeatable); each is dialled directly as its own endpoint. */
   readonly nodes: readonly string[];
   /** The context to use instead of the config's current one. */
   readonly context?: string;
@@ -63,7 +63,11 @@ export function addGlobalOptions(program: Command, env: NodeJS.ProcessEnv = proc
   return program
     .option('--talosconfig <path>', 'the client config file', defaultTalosconfig(env))
     .option('-e, --endpoints <list>', 'endpoints to connect to, comma-separated (repeatable)', collectList)
-    .option('-n, --nodes <list>', 'nodes to act on, comma-separated (repeatable)', collectList)
+    .option(
+      '-n, --nodes <list>',
+      'nodes to act on, comma-separated (repeatable); each is dialled directly',
+      collectList,
+    )
     .option('--context <name>', 'the context of the client config to use');
 }
 

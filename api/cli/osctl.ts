@@ -9,6 +9,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     controller.abort();
   });
 }
+// A reader that went away (`osctl get rd | head -3`) ends the command quietly, as it does any Unix tool.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(0);
+});
 process.exitCode = await runOsctl(process.argv.slice(2), {
   io: processIo,
   signal: controller.signal,

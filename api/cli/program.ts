@@ -1,7 +1,16 @@
 // The osctl program: the root command with its global flags and subcommands, and running it to an exit status.
 import { Command } from 'commander';
+import { addApplyConfigCommand } from './commands/apply-config.js';
+import { addConfigCommand } from './commands/config.js';
 import { addGenCommand } from './commands/gen.js';
+import { addGetCommand } from './commands/get.js';
+import { addKubeconfigCommand } from './commands/kubeconfig.js';
+import { addLogCommands } from './commands/logs.js';
+import { addPowerCommands } from './commands/power.js';
+import { addServiceCommand } from './commands/service.js';
+import { addStatsCommands } from './commands/stats.js';
 import { addValidateCommand } from './commands/validate.js';
+import { addVersionCommand } from './commands/version.js';
 import { addGlobalOptions, type CommandContext, type Io } from './global.js';
 import { formatCommanderError, reportError } from './report.js';
 
@@ -25,6 +34,15 @@ export function buildProgram(ctx: CommandContext): Command {
   addGlobalOptions(program, ctx.env);
   addGenCommand(program, ctx);
   addValidateCommand(program, ctx);
+  addConfigCommand(program, ctx);
+  addGetCommand(program, ctx);
+  addVersionCommand(program, ctx);
+  addApplyConfigCommand(program, ctx);
+  addPowerCommands(program, ctx);
+  addServiceCommand(program, ctx);
+  addLogCommands(program, ctx);
+  addStatsCommands(program, ctx);
+  addKubeconfigCommand(program, ctx);
   return program;
 }
 

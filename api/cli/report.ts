@@ -1,6 +1,8 @@
 // How osctl turns an error into what a person reads and an exit status: one `osctl: ...` line (plus issue lines), no stack.
 import { CommanderError } from 'commander';
-import { ConfigValidationError } from '../../resources/index.js';
+import { ConfigValidationError, StoreError } from '../../resources/index.js';
+import { ApiError } from '../codec/index.js';
+import { InvalidEndpointError, NodeCallError, TalosconfigError } from '../client/index.js';
 import { InvalidGeneratedConfigError, InvalidSecretsError, isConfigGenError } from '../config-gen/index.js';
 
 /** Exit status of a command that failed (bad input, a file, an invalid config). */
@@ -46,11 +48,23 @@ export function reportError(e: unknown, env: NodeJS.ProcessEnv = process.env): R
   if (e instanceof ConfigValidationError) {
     return { lines: issueLines('the config is not valid', e.issues), exitCode: EXIT_FAILURE };
   }
-  if (isConfigGenError(e)) return { lines: [`osctl: ${e.message}`], exitCode: EXIT_FAILURE };
+  const known = expectedMessage(e);
+  if (known !== undefined) return { lines: [`osctl: ${known}`], exitCode: EXIT_FAILURE };
   const message = e instanceof Error ? e.message : String(e);
   const lines = [`osctl: internal error: ${message} (a bug; set OSCTL_DEBUG=1 to print the stack trace)`];
   if (env['OSCTL_DEBUG'] === '1' && e instanceof Error && e.stack !== undefined) lines.push(e.stack);
   return { lines, exitCode: EXIT_FAILURE };
+}
+
+/**
+ * The one-line message of an expected error (bad input, a node that failed or refused, a missing file), or undefined
+ * for a bug. Node calls were put into sentences by the client; here they only lose any trailing period.
+ */
+export function expectedMessage(e: unknown): string | undefined {
+  if (isConfigGenError(e) || e instanceof TalosconfigError || e instanceof InvalidEndpointError) return e.message;
+  if (e instanceof NodeCallError || e instanceof StoreError || e instanceof ApiError)
+    return e.message.replace(/\.$/, '');
+  return undefined;
 }
 
 /** `osctl: what:` and one indented `path: message` line per issue; a single issue fits on one line. */

@@ -50,8 +50,12 @@ export function toStatus(e: unknown): Partial<StatusObject> {
     else code = status.INVALID_ARGUMENT;
     return { code, details: e.message, metadata };
   }
+  // Node operation errors (runtime/machined) by their literal codes: the codec, shared with the client, imports no runtime.
   const code = (e as { code?: unknown } | null)?.code;
-  if (code === 'ApplyRefused') return { code: status.FAILED_PRECONDITION, details: (e as Error).message, metadata };
+  if (code === 'ApplyRefused' || code === 'FailedPrecondition') {
+    return { code: status.FAILED_PRECONDITION, details: (e as Error).message, metadata };
+  }
+  if (code === 'Unavailable') return { code: status.UNAVAILABLE, details: (e as Error).message, metadata };
   return { code: status.INTERNAL, details: e instanceof Error ? e.message : String(e), metadata };
 }
 

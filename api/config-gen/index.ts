@@ -48,4 +48,13 @@ export {
   secretsToYaml,
   type SecretsBundle,
 } from './secrets.js';
+export {
+  fromBase64Pem,
+  generateRsaKeySync,
+  issueLeafCertificate,
+  toBase64Pem,
+  type CertAndKeyPem,
+  type LeafOptions,
+  type Subject,
+} from './pki.js';
 export { strategicMerge } from './strategic-merge.js';

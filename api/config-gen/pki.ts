@@ -1,5 +1,6 @@
 // X.509 for config generation: keys from node:crypto, certificates built with node-forge, signed with node:crypto.
-import { generateKeyPair, randomBytes, sign } from 'node:crypto';
+import { createPrivateKey, generateKeyPair, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { isIP } from 'node:net';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 
@@ -84,12 +85,54 @@ export function issueClientCertificate(ca: CertAndKeyPem, key: RsaKeyPem, subjec
   return { crt: signCertificate(cert, ca.key), key: key.privateKey };
 }
 
+/** Generates an RSA key pair synchronously (tens to hundreds of ms): for certificates issued on a request path. */
+export function generateRsaKeySync(): RsaKeyPem {
+  return generateKeyPairSync('rsa', {
+    modulusLength: RSA_BITS,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  });
+}
+
+/** What a leaf certificate is for, its validity and its subject alternative names. */
+export interface LeafOptions {
+  readonly subject: Subject;
+  readonly usage: 'client' | 'server';
+  readonly notBefore: Date;
+  readonly ttlMs: number;
+  /** DNS names and IP addresses (told apart by their form); server certificates only. */
+  readonly sans?: readonly string[];
+}
+
+/** A TLS leaf certificate for `key`, issued by `ca` (RSA, checked), or self-signed when `ca` is undefined. */
+export function issueLeafCertificate(ca: CertAndKeyPem | undefined, key: RsaKeyPem, o: LeafOptions): CertAndKeyPem {
+  const signer = ca?.key ?? key.privateKey;
+  const type = createPrivateKey(signer).asymmetricKeyType;
+  if (type !== 'rsa')
+    throw new Error(`the CA key is an ${type ?? 'unknown'} key; certificates are signed with RSA CA keys only`);
+  const cert = newCertificate(key.publicKey, o.subject, o.notBefore, o.ttlMs / DAY_MS);
+  const caCert = ca === undefined ? cert : forge.pki.certificateFromPem(ca.crt);
+  cert.setIssuer(caCert.subject.attributes);
+  const altNames = (o.sans ?? []).map((s) => (isIP(s) === 0 ? { type: 2, value: s } : { type: 7, ip: s }));
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false, critical: true },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', clientAuth: o.usage === 'client', serverAuth: o.usage === 'server' },
+    ...(altNames.length === 0 ? [] : [{ name: 'subjectAltName', altNames }]),
+    { name: 'subjectKeyIdentifier' },
+    ...(ca === undefined
+      ? []
+      : [{ name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() }]),
+  ]);
+  return { crt: signCertificate(cert, signer), key: key.privateKey };
+}
+
 function newCertificate(publicKeyPem: string, subject: Subject, now: Date, days: number): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
   cert.serialNumber = serialNumber();
   cert.validity.notBefore = now;
-  cert.validity.notAfter = new Date(now.getTime() + days * DAY_MS);
+  cert.validity.notAfter = new Date(now.getTime() + Math.round(days * DAY_MS));
   const attrs: forge.pki.CertificateField[] = [];
   for (const o of subject.organization ?? []) attrs.push({ name: 'organizationName', value: o });
   if (subject.commonName !== undefined) attrs.push({ name: 'commonName', value: subject.commonName });

@@ -1,6 +1,9 @@
-// MachineStatusController: produces MachineStatus (stage, ready, unmet conditions) from MachineStage and the active MachineConfig.
+// MachineStatusController: produces MachineStatus (stage, ready, unmet conditions) from MachineStage, the active
+// MachineConfig and ApiStatus.
 import {
   ACTIVE_CONFIG_ID,
+  API_STATUS_ID,
+  ApiStatusType,
   CONFIG_NAMESPACE,
   MACHINE_ID,
   MachineConfigType,
@@ -17,6 +20,7 @@ export class MachineStatusController implements Controller {
   readonly inputs = [
     { namespace: RUNTIME_NAMESPACE, type: MachineStageType.type, id: MACHINE_ID, kind: 'weak' as const },
     { namespace: CONFIG_NAMESPACE, type: MachineConfigType.type, id: ACTIVE_CONFIG_ID, kind: 'weak' as const },
+    { namespace: RUNTIME_NAMESPACE, type: ApiStatusType.type, id: API_STATUS_ID, kind: 'weak' as const },
   ];
   readonly outputs = [{ type: MachineStatusType.type, kind: 'exclusive' as const }];
 
@@ -27,6 +31,9 @@ export class MachineStatusController implements Controller {
     if (config === undefined) {
       unmet.push({ name: 'config', reason: 'no machine config yet: apply one with osctl apply-config' });
     }
+    // A node run without an API (embedded in tests) has no ApiStatus; machined writes one before the stage running.
+    const api = await ctx.get(ApiStatusType, RUNTIME_NAMESPACE, API_STATUS_ID);
+    if (api?.spec.mode === 'off') unmet.push({ name: 'api', reason: api.spec.reason });
     const spec: MachineStatusSpec = { stage, ready: stage === 'running' && unmet.length === 0, unmetConditions: unmet };
     await ctx.modify(MachineStatusType, RUNTIME_NAMESPACE, MACHINE_ID, () => spec);
   }

@@ -1,10 +1,12 @@
 // Runs every bench module in turn for `npm run bench` and prints one `name: value unit` line per figure; target: all in < 3 min on 2 cores.
 import { run as churn } from './churn.js';
 import { run as genConfig } from './gen-config.js';
+import { run as osctlGet } from './osctl-get.js';
 import { run as storeHeap } from './store-heap.js';
 import { run as storeThroughput } from './store-throughput.js';
 import { run as transformChain } from './transform-chain.js';
 import { run as watchLatency } from './watch-latency.js';
+import { run as watchVsEtcd } from './watch-vs-etcd.js';
 
 /** The bench modules, in the order they run. */
 const BENCHES: readonly { readonly name: string; readonly run: () => Promise<string[]> }[] = [
@@ -14,6 +16,8 @@ const BENCHES: readonly { readonly name: string; readonly run: () => Promise<str
   { name: 'churn', run: churn },
   { name: 'transform-chain', run: transformChain },
   { name: 'gen-config', run: genConfig },
+  { name: 'watch-vs-etcd', run: watchVsEtcd },
+  { name: 'osctl-get', run: osctlGet },
 ];
 
 /** The whole run must fit in `npm run bench`'s 3-minute budget; each bench bounds its own loops well inside it. */

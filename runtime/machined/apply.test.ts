@@ -13,7 +13,13 @@ function manualClock(): Clock & { fire(): void; pending(): number } {
     sleep: (_ms, signal) =>
       new Promise<void>((resolve) => {
         sleepers.push(resolve);
-        signal.addEventListener('abort', () => { resolve(); }, { once: true });
+        signal.addEventListener(
+          'abort',
+          () => {
+            resolve();
+          },
+          { once: true },
+        );
       }),
     fire: () => {
       for (const s of sleepers.splice(0)) s();
@@ -45,7 +51,9 @@ describe('ConfigApplier', () => {
     clock = manualClock();
     applier = new ConfigApplier(state, { mode: 'container', reboot: () => reboots++, clock });
   });
-  afterEach(() => { applier.close(); });
+  afterEach(() => {
+    applier.close();
+  });
 
   it('applies the first config live (maintenance mode) and persists it', async () => {
     const r = await applier.apply({ config: doc('controlplane', 'a'), mode: 'auto' });

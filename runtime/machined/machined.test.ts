@@ -20,7 +20,8 @@ interface Outcome {
 
 async function machined(...args: string[]): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [MAIN, ...args], { timeout: 15_000 });
+    // A free port each time: runs never collide with each other or with a node on the default port.
+    const { stdout, stderr } = await run(process.execPath, [MAIN, '--api-port', '0', ...args], { timeout: 15_000 });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const x = e as Outcome;
@@ -44,7 +45,9 @@ describe('machined', () => {
     const first = await machined('--config', EXAMPLE, '--state-dir', state, '--cmdline', noCmdline, '--once');
     expect(first.code, first.stderr).to.equal(0);
     expect(first.stdout).to.match(/config\s+MachineType\s+machine-type\s+\d+\s+controlplane/);
-    expect(first.stdout).to.match(/runtime\s+MachineStatus\s+machine\s+\d+\s+running\s+true/);
+    // The example config has no machine.ca: the node runs but cannot serve its API, so it is not ready.
+    expect(first.stdout).to.match(/runtime\s+MachineStatus\s+machine\s+\d+\s+running\s+false/);
+    expect(first.stdout).to.match(/runtime\s+ApiStatus\s+apid\s+\d+\s+off/);
     expect(first.stdout).to.include('stopped cleanly');
     const again = await machined('--state-dir', state, '--cmdline', noCmdline, '--once');
     expect(again.code, again.stderr).to.equal(0);
@@ -69,7 +72,11 @@ describe('machined', () => {
       );
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.match(new RegExp(`MachineType\\s+machine-type\\s+\\d+\\s+${role}`));
-      expect(r.stdout).to.match(/MachineStatus\s+machine\s+\d+\s+running\s+true/);
+      // A worker holds machine.ca without its key: no API until a control plane issues it a certificate.
+      const ready = role === 'controlplane';
+      expect(r.stdout).to.match(new RegExp(`MachineStatus\\s+machine\\s+\\d+\\s+running\\s+${ready}`));
+      expect(r.stdout).to.match(new RegExp(`ApiStatus\\s+apid\\s+\\d+\\s+${ready ? 'secure' : 'off'}`));
+      if (!ready) expect(r.stderr).to.include('the node API is not served');
     }
   });
 
@@ -112,7 +119,8 @@ describe('machined', () => {
 
   it('stops cleanly on SIGTERM and keeps structured logs under the state dir', async () => {
     const state = join(dir, 'node');
-    const child = spawn(process.execPath, [MAIN, '--config', EXAMPLE, '--state-dir', state, '--cmdline', noCmdline], {
+    const args = ['--config', EXAMPLE, '--state-dir', state, '--cmdline', noCmdline, '--api-port', '0'];
+    const child = spawn(process.execPath, [MAIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -122,7 +130,11 @@ describe('machined', () => {
         if (out.includes('machined is up')) resolve();
       });
     });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code); }));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => {
+        resolve(code);
+      }),
+    );
     await up;
     child.kill('SIGTERM');
     expect(await exited).to.equal(0);

@@ -13,13 +13,16 @@ import {
   RUNTIME_NAMESPACE,
   openPersistentState,
   type InMemoryState,
+  type MachineConfigDocument,
   type MachineStageName,
   type ValidationMode,
 } from '../../resources/index.js';
 import { ControllerRuntime, silentLogger, type Controller, type Logger } from '../controller/index.js';
 import { acquireConfig, type Acquired } from './acquire.js';
+import { NodeApi } from './api.js';
 import { ConfigApplier } from './apply.js';
 import { MACHINED_OWNER, PERSISTENT_ID, readConfig, removeConfig, writeConfig } from './config-store.js';
+import { MachinedOps } from './node-ops.js';
 
 /** Options of {@link startMachined}. */
 export interface MachinedOptions {
@@ -33,8 +36,12 @@ export interface MachinedOptions {
   readonly mode: ValidationMode;
   readonly controllers: readonly Controller[];
   readonly logger?: Logger;
-  /** Called once the node has stopped for a reboot that an applied config asked for. */
+  /** Called once the node has stopped for a reboot (an applied config or the API asked for it). */
   readonly onReboot?: () => void;
+  /** Called once the node has stopped for a shutdown the API asked for. */
+  readonly onShutdown?: () => void;
+  /** Serve the node API here; without it the node serves no API (and writes no ApiStatus). */
+  readonly api?: { readonly host: string; readonly port: number };
 }
 
 /** A running machined. */
@@ -44,6 +51,8 @@ export interface Machined {
   readonly applier: ConfigApplier;
   /** How the config was found at start. */
   readonly acquired: Acquired;
+  /** The node API, when `api` was given. */
+  readonly api: NodeApi | undefined;
   /** Stops the node (stage `shutting down`), waiting for the controllers; idempotent. */
   shutdown(): Promise<void>;
   /** Stops the node for a reboot (stage `rebooting`), then calls `onReboot` (once, however often it is called). */
@@ -74,12 +83,15 @@ export async function startMachined(o: MachinedOptions): Promise<Machined> {
   const ac = new AbortController();
   const running = runtime.run(ac.signal);
 
+  let api: NodeApi | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (stage: MachineStageName): Promise<void> => {
     stopping ??= (async () => {
       logger.log('info', 'machined', `stage ${stage}`);
       await setStage(state, stage);
       applier.close();
+      // The API goes first: replies already sent (a Reboot's, a Shutdown's) are flushed, open streams end.
+      await api?.close();
       ac.abort();
       await running;
     })();
@@ -98,6 +110,19 @@ export async function startMachined(o: MachinedOptions): Promise<Machined> {
     },
   });
 
+  const nodeOps = (config: () => MachineConfigDocument | undefined): MachinedOps =>
+    new MachinedOps({
+      stateDir: o.stateDir,
+      mode: o.mode,
+      applier,
+      config,
+      reboot: () => {
+        void reboot();
+      },
+      shutdown: () => {
+        void stop('shutting down').then(() => o.onShutdown?.());
+      },
+    });
   let acquired: Acquired;
   try {
     acquired = await acquireConfig({
@@ -122,6 +147,24 @@ export async function startMachined(o: MachinedOptions): Promise<Machined> {
   if (acquired.config === undefined) {
     // Maintenance mode: nothing from an earlier run is active; the first applied config starts the node.
     await removeConfig(state, ACTIVE_CONFIG_ID);
+  } else {
+    const doc = acquired.config;
+    await writeConfig(state, ACTIVE_CONFIG_ID, doc);
+    const persist = (doc as { persist?: boolean }).persist !== false;
+    if (persist) await writeConfig(state, PERSISTENT_ID, doc);
+    else await removeConfig(state, PERSISTENT_ID);
+  }
+  if (o.api !== undefined) {
+    // Started before the stage changes, so that MachineStatus never reports a node ready whose API cannot serve.
+    try {
+      api = await NodeApi.start({ state, ...o.api, logger, ops: (config) => nodeOps(config) });
+    } catch (e) {
+      await stop('shutting down');
+      throw e;
+    }
+  }
+
+  if (acquired.config === undefined) {
     await setStage(state, 'maintenance');
     logger.log('info', 'machined', 'no machine config: maintenance mode, waiting for apply-config');
     const sub = state
@@ -133,16 +176,17 @@ export async function startMachined(o: MachinedOptions): Promise<Machined> {
           logger.log('error', 'machined', `cannot leave maintenance mode: ${String(err)}`);
         });
       });
-    ac.signal.addEventListener('abort', () => { sub.unsubscribe(); }, { once: true });
+    ac.signal.addEventListener(
+      'abort',
+      () => {
+        sub.unsubscribe();
+      },
+      { once: true },
+    );
   } else {
-    const doc = acquired.config;
-    await writeConfig(state, ACTIVE_CONFIG_ID, doc);
-    const persist = (doc as { persist?: boolean }).persist !== false;
-    if (persist) await writeConfig(state, PERSISTENT_ID, doc);
-    else await removeConfig(state, PERSISTENT_ID);
     logger.log('info', 'machined', `config from ${acquired.location ?? acquired.source}; stage running`);
     await setStage(state, 'running');
   }
 
-  return { state, runtime, applier, acquired, shutdown: () => stop('shutting down'), reboot };
+  return { state, runtime, applier, acquired, api, shutdown: () => stop('shutting down'), reboot };
 }

@@ -24,11 +24,13 @@ import { resourceTables } from './console.js';
 import { nodeLogger } from './logging.js';
 import { startMachined, type Machined } from './machined.js';
 
-const USAGE = `usage: machined --state-dir DIR [--config FILE] [--cmdline FILE] [--mode container|metal|cloud] [--once]
+const USAGE = `usage: machined --state-dir DIR [--config FILE] [--cmdline FILE] [--mode container|metal|cloud] [--api-port N] [--api-host ADDR] [--once]
   --state-dir DIR   the node's state directory: persisted config and resources in DIR/state, logs in DIR/logs
   --config FILE     a machine config (YAML, v1alpha1), used when DIR holds no persisted config
   --cmdline FILE    a kernel command line to search for talos.config=PATH|URL (default /proc/cmdline)
   --mode MODE       how configs are validated on this platform (default container)
+  --api-port N      the port of the node API (default 50000; 0 picks a free one and logs it)
+  --api-host ADDR   the address the node API listens on (default 0.0.0.0)
   --once            print the node's resources once it is running or in maintenance mode, then stop`;
 
 const MODES: readonly ValidationMode[] = ['container', 'metal', 'cloud'];
@@ -65,6 +67,8 @@ async function main(): Promise<number> {
         config: { type: 'string' },
         cmdline: { type: 'string', default: '/proc/cmdline' },
         mode: { type: 'string', default: 'container' },
+        'api-port': { type: 'string', default: '50000' },
+        'api-host': { type: 'string', default: '0.0.0.0' },
         once: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -80,9 +84,14 @@ async function main(): Promise<number> {
   }
   const stateDir = values['state-dir'];
   const mode = MODES.find((m) => m === values.mode);
-  if (stateDir === undefined || mode === undefined) {
+  const apiPort = /^\d{1,5}$/.test(values['api-port']) ? Number(values['api-port']) : NaN;
+  if (stateDir === undefined || mode === undefined || !(apiPort <= 65535)) {
     const why =
-      stateDir === undefined ? '--state-dir is required' : `--mode ${values.mode}: expected one of ${MODES.join(', ')}`;
+      stateDir === undefined
+        ? '--state-dir is required'
+        : mode === undefined
+          ? `--mode ${values.mode}: expected one of ${MODES.join(', ')}`
+          : `--api-port ${values['api-port']}: expected a port number from 0 to 65535`;
     process.stderr.write(`machined: ${why}\n${USAGE}\n`);
     return 2;
   }
@@ -94,7 +103,10 @@ async function main(): Promise<number> {
   const stopped = new Promise<void>((done) => {
     wake = done;
   });
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { wake(); });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.once(sig, () => {
+      wake();
+    });
   try {
     const node = await startMachined({
       stateDir: resolve(stateDir),
@@ -107,6 +119,10 @@ async function main(): Promise<number> {
         reboot.requested = true;
         wake();
       },
+      onShutdown: () => {
+        wake();
+      },
+      api: { host: values['api-host'], port: apiPort },
     });
     await converged(node);
     process.stdout.write(`machined is up; its resources:\n\n${await resourceTables(node.state)}\n\n`);

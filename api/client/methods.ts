@@ -1,0 +1,102 @@
+// The RPCs of both services with their message types, so that every call site is typed end to end.
+import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+import { MACHINE_SERVICE, STATE_SERVICE } from '../proto/load.js';
+import type {
+  PbApplyConfiguration,
+  PbApplyConfigurationRequest,
+  PbData,
+  PbDuration,
+  PbGenerateClientConfiguration,
+  PbGetRequest,
+  PbListRequest,
+  PbNodeMetadata,
+  PbMemInfo,
+  PbProcessInfo,
+  PbResource,
+  PbServiceInfo,
+  PbVersion,
+  PbWatchRequest,
+  PbWatchResponse,
+} from '../proto/types.js';
+
+function method<Req, Res>(service: ServiceDefinition, name: string): MethodDefinition<Req, Res> {
+  const m = service[name];
+  if (m === undefined) throw new Error(`the .proto files lack the method ${name}`);
+  return m as MethodDefinition<Req, Res>;
+}
+
+/** A request without fields (google.protobuf.Empty). */
+export type Empty = Record<string, never>;
+
+/** Responses of the machine API: one message per node that answered. */
+interface Messages<M> {
+  messages: M[];
+}
+
+/** The read verbs of cosi.resource.State (the write verbs are refused by nodes and not called). */
+export const STATE_METHODS = {
+  Get: method<PbGetRequest, { resource: PbResource | null }>(STATE_SERVICE, 'Get'),
+  List: method<PbListRequest, { resource: PbResource | null }>(STATE_SERVICE, 'List'),
+  Watch: method<PbWatchRequest, PbWatchResponse>(STATE_SERVICE, 'Watch'),
+} as const;
+
+/** machine.Hostname. */
+export interface PbHostname {
+  metadata: PbNodeMetadata | null;
+  hostname: string;
+}
+
+/** machine.Reboot and machine.Shutdown. */
+export interface PbActorReply {
+  metadata: PbNodeMetadata | null;
+  actorId: string;
+}
+
+/** machine.ServiceList. */
+export interface PbServiceList {
+  metadata: PbNodeMetadata | null;
+  services: PbServiceInfo[];
+}
+
+/** machine.ServiceAction. */
+export interface PbServiceAction {
+  metadata: PbNodeMetadata | null;
+  resp: string;
+}
+
+/** machine.Memory. */
+export interface PbMemory {
+  metadata: PbNodeMetadata | null;
+  meminfo: PbMemInfo | null;
+}
+
+/** machine.Process. */
+export interface PbProcess {
+  metadata: PbNodeMetadata | null;
+  processes: PbProcessInfo[];
+}
+
+/** Every RPC of machine.MachineService. */
+export const MACHINE_METHODS = {
+  ApplyConfiguration: method<PbApplyConfigurationRequest, Messages<PbApplyConfiguration>>(
+    MACHINE_SERVICE,
+    'ApplyConfiguration',
+  ),
+  Version: method<Empty, Messages<PbVersion>>(MACHINE_SERVICE, 'Version'),
+  Hostname: method<Empty, Messages<PbHostname>>(MACHINE_SERVICE, 'Hostname'),
+  Reboot: method<{ mode: string }, Messages<PbActorReply>>(MACHINE_SERVICE, 'Reboot'),
+  Shutdown: method<{ force: boolean }, Messages<PbActorReply>>(MACHINE_SERVICE, 'Shutdown'),
+  ServiceList: method<Empty, Messages<PbServiceList>>(MACHINE_SERVICE, 'ServiceList'),
+  ServiceStart: method<{ id: string }, Messages<PbServiceAction>>(MACHINE_SERVICE, 'ServiceStart'),
+  ServiceStop: method<{ id: string }, Messages<PbServiceAction>>(MACHINE_SERVICE, 'ServiceStop'),
+  ServiceRestart: method<{ id: string }, Messages<PbServiceAction>>(MACHINE_SERVICE, 'ServiceRestart'),
+  Logs: method<{ namespace: string; id: string; follow: boolean; tailLines: number }, PbData>(MACHINE_SERVICE, 'Logs'),
+  Dmesg: method<{ follow: boolean; tail: boolean }, PbData>(MACHINE_SERVICE, 'Dmesg'),
+  Memory: method<Empty, Messages<PbMemory>>(MACHINE_SERVICE, 'Memory'),
+  Processes: method<Empty, Messages<PbProcess>>(MACHINE_SERVICE, 'Processes'),
+  Kubeconfig: method<Empty, PbData>(MACHINE_SERVICE, 'Kubeconfig'),
+  GenerateClientConfiguration: method<
+    { roles: string[]; crtTtl: PbDuration | null },
+    Messages<PbGenerateClientConfiguration>
+  >(MACHINE_SERVICE, 'GenerateClientConfiguration'),
+} as const;

@@ -1,0 +1,140 @@
+// machined's machine operations behind the API (NodeOps): config apply, power, logs, kernel log, /proc, credentials.
+import { readFileSync, statSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NodeOps } from '../../api/server/index.js';
+import { NotFoundError, type MachineConfigDocument, type ValidationMode } from '../../resources/index.js';
+import type { ApplyRequest, ApplyResult, ConfigApplier } from './apply.js';
+import { adminKubeconfig, clientConfiguration } from './credentials.js';
+import { NodeStateError } from './errors.js';
+import { readKmsg } from './kmsg.js';
+import { readLogFile } from './log-file.js';
+import { readMemory, readProcesses, type MemInfo, type ProcessInfo } from './proc.js';
+
+/** What the operations need from machined. */
+export interface NodeOpsOptions {
+  readonly stateDir: string;
+  readonly mode: ValidationMode;
+  readonly applier: ConfigApplier;
+  /** The active machine config, if any. */
+  readonly config: () => MachineConfigDocument | undefined;
+  /** Starts machined's reboot path (stop in order, then re-exec). */
+  readonly reboot: () => void;
+  /** Starts machined's shutdown path (stop in order, then exit). */
+  readonly shutdown: () => void;
+  /** The kernel log device (tests give a file). */
+  readonly kmsgPath?: string;
+}
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The git commit of the checkout machined runs from, read from .git without running git; 'unknown' elsewhere. */
+function gitSha(): string {
+  const fromEnv = process.env['OSNODE_GIT_SHA'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  try {
+    const head = readFileSync(join(ROOT, '.git', 'HEAD'), 'utf8').trim();
+    if (!head.startsWith('ref: ')) return head;
+    const ref = head.slice(5);
+    try {
+      return readFileSync(join(ROOT, '.git', ref), 'utf8').trim();
+    } catch {
+      const packed = readFileSync(join(ROOT, '.git', 'packed-refs'), 'utf8');
+      return new RegExp(`^([0-9a-f]{40}) ${ref}$`, 'm').exec(packed)?.[1] ?? 'unknown';
+    }
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Read once: the build does not change under a running process. */
+const BUILD = (() => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version?: string };
+  return {
+    tag: `v${pkg.version ?? '0.0.0'}`,
+    sha: gitSha(),
+    built: statSync(fileURLToPath(import.meta.url)).mtime.toISOString(),
+  };
+})();
+
+/** The log ids `logs` serves. */
+export const LOG_IDS: readonly string[] = ['machined'];
+
+/** NodeOps over a running machined. */
+export class MachinedOps implements NodeOps {
+  constructor(private readonly o: NodeOpsOptions) {}
+
+  hostname(): string {
+    return this.o.config()?.machine.network?.hostname ?? osHostname();
+  }
+
+  version(): ReturnType<NodeOps['version']> {
+    return {
+      ...BUILD,
+      runtimeVersion: process.version,
+      os: process.platform,
+      arch: process.arch,
+      platform: this.o.mode,
+      mode: this.o.mode,
+    };
+  }
+
+  apply(req: ApplyRequest): Promise<ApplyResult> {
+    return this.o.applier.apply(req);
+  }
+
+  reboot(): void {
+    this.o.reboot();
+  }
+
+  shutdown(): void {
+    this.o.shutdown();
+  }
+
+  logs(id: string, o: { follow: boolean; tailLines: number; signal: AbortSignal }): AsyncIterable<Buffer> {
+    if (!LOG_IDS.includes(id)) {
+      throw new NotFoundError(`no log ${JSON.stringify(id)} on this node; the logs are: ${LOG_IDS.join(', ')}`);
+    }
+    return readLogFile(join(this.o.stateDir, 'logs', `${id}.log`), o);
+  }
+
+  dmesg(o: { follow: boolean; tail: boolean; signal: AbortSignal }): AsyncIterable<Buffer> {
+    return readKmsg({ ...o, ...(this.o.kmsgPath === undefined ? {} : { path: this.o.kmsgPath }) });
+  }
+
+  memory(): Promise<MemInfo> {
+    return readMemory();
+  }
+
+  processes(): Promise<ProcessInfo[]> {
+    return readProcesses();
+  }
+
+  kubeconfig(): Promise<Buffer> {
+    return Promise.resolve().then(() => adminKubeconfig(this.activeConfig('a kubeconfig')));
+  }
+
+  generateClientConfiguration(
+    roles: string[],
+    ttlMs: number,
+  ): Promise<{ ca: Buffer; crt: Buffer; key: Buffer; talosconfig: Buffer }> {
+    return Promise.resolve().then(() =>
+      clientConfiguration(this.activeConfig('a client configuration'), roles, ttlMs, this.hostname()),
+    );
+  }
+
+  services(): ReturnType<NodeOps['services']> {
+    return [];
+  }
+
+  serviceAction(id: string): Promise<string> {
+    return Promise.reject(new NotFoundError(`no service ${JSON.stringify(id)} on this node: it runs no services yet`));
+  }
+
+  private activeConfig(what: string): MachineConfigDocument {
+    const config = this.o.config();
+    if (config === undefined) throw new NodeStateError(`${what} needs a machine config; the node has none yet`);
+    return config;
+  }
+}
