@@ -59,6 +59,27 @@ function bind(server: Server, address: string, creds: ServerCredentials): Promis
 }
 
 /** Authorizes server reflection (a bidi stream the reflection package implements) like every other method. */
+/**
+ * STATE_SERVICE whose Watch responses are serialized once per response object: a one-event response is shared by every
+ * watcher that sends it (watch.ts), so 100 watchers cost one protobuf encoding per event, not 100.
+ */
+function memoizedWatch(def: ServiceDefinition): ServiceDefinition {
+  const watch = def['Watch'];
+  if (watch === undefined) return def;
+  const encode = watch.responseSerialize;
+  const bytes = new WeakMap<object, Buffer>();
+  const responseSerialize = (msg: unknown): Buffer => {
+    if (typeof msg !== 'object' || msg === null || !Object.isFrozen(msg)) return encode(msg);
+    let b = bytes.get(msg);
+    if (b === undefined) {
+      b = encode(msg);
+      bytes.set(msg, b);
+    }
+    return b;
+  };
+  return { ...def, Watch: { ...watch, responseSerialize } };
+}
+
 function guardedReflection(server: Server, calls: Calls): Pick<Server, 'addService'> {
   return {
     addService: (def: ServiceDefinition, impl: UntypedServiceImplementation) => {
@@ -84,7 +105,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     process.emitWarning(`node API: an action after a reply failed: ${e instanceof Error ? e.message : String(e)}`);
   });
   const server = new Server();
-  server.addService(STATE_SERVICE, stateService(o.state, calls));
+  server.addService(memoizedWatch(STATE_SERVICE), stateService(o.state, calls));
   server.addService(MACHINE_SERVICE, machineService(o.ops, calls));
   (reflection ??= new ReflectionService(PACKAGE)).addToServer(guardedReflection(server, calls));
   const host = o.host ?? '0.0.0.0';

@@ -1,6 +1,6 @@
 // A store cursor as a stream of WatchResponse messages: the empty "ready" message first, then events pulled only as
 // fast as the client reads them, ending after an ERRORED event (the watcher fell behind) or when the call ends.
-import type { WatchCursor } from '../../resources/index.js';
+import type { WatchCursor, WatchEvent } from '../../resources/index.js';
 import { eventToPb } from '../codec/index.js';
 import type { PbEvent, PbWatchResponse } from '../proto/types.js';
 
@@ -32,6 +32,18 @@ export function* splitBySize(events: readonly PbEvent[]): Generator<PbEvent[]> {
   if (part.length > 0) yield part;
 }
 
+const singles = new WeakMap<WatchEvent, PbWatchResponse>();
+
+/** The one-event response for `e`, shared by every watcher that sends it, so its bytes are encoded once (see server.ts). */
+function single(e: WatchEvent): PbWatchResponse {
+  let r = singles.get(e);
+  if (r === undefined) {
+    r = Object.freeze({ event: [eventToPb(e)] });
+    singles.set(e, r);
+  }
+  return r;
+}
+
 /**
  * The responses of one watch. The cursor is closed when the generator ends for any reason, and at once when `signal`
  * aborts (a client that went away frees its cursor even while its stream waits for the transport to drain).
@@ -48,12 +60,13 @@ export async function* watchResponses(
   try {
     yield { event: [] };
     for (;;) {
-      const batch = await cursor.next(signal);
+      // The abort listener above closes the cursor, which ends a pending next(); no per-wait signal needed.
+      const batch = await cursor.next();
       if (batch === null) return;
       if (aggregated) {
         for (const part of splitBySize(batch.map(eventToPb))) yield { event: part };
       } else {
-        for (const e of batch) yield { event: [eventToPb(e)] };
+        for (const e of batch) yield single(e);
       }
       if (batch.some((e) => e.type === 'errored')) return;
     }
