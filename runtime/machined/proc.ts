@@ -1,38 +1,13 @@
 // Memory and processes of the node, read from /proc (the node's own PID namespace when machined runs in one).
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PbMemInfo, PbProcessInfo } from '../../api/proto/types.js';
 
-/** /proc/meminfo in KiB, the fields of machine.MemInfo. */
-export interface MemInfo {
-  memtotal: number;
-  memfree: number;
-  memavailable: number;
-  buffers: number;
-  cached: number;
-  swapcached: number;
-  active: number;
-  inactive: number;
-  swaptotal: number;
-  swapfree: number;
-  shmem: number;
-}
+/** /proc/meminfo in KiB: the protocol's machine.MemInfo, so that the API sends it as read. */
+export type MemInfo = PbMemInfo;
 
-/** One process, the fields of machine.ProcessInfo. */
-export interface ProcessInfo {
-  pid: number;
-  ppid: number;
-  state: string;
-  threads: number;
-  /** User plus system CPU time in seconds. */
-  cpuTime: number;
-  /** Bytes. */
-  virtualMemory: number;
-  /** Bytes. */
-  residentMemory: number;
-  command: string;
-  executable: string;
-  args: string;
-}
+/** One process (CPU time in seconds, memory in bytes): the protocol's machine.ProcessInfo. */
+export type ProcessInfo = PbProcessInfo;
 
 const MEMINFO_KEYS: Record<string, keyof MemInfo> = {
   MemTotal: 'memtotal',
