@@ -53,7 +53,8 @@ if (backend === 'osnode') {
     const call = watch.call(client, {
       namespace: BENCH_KIND.namespace,
       type: BENCH_KIND.type,
-      options: {},
+      // Aggregated, like etcd, whose WatchResponse carries every event available at once.
+      options: { aggregated: true },
     }) as ClientReadableStream<PbWatchResponse>;
     let first = true;
     call.on('data', (resp: PbWatchResponse) => {
