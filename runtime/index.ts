@@ -33,3 +33,22 @@ export {
   type TransformOptions,
   type TransformOutput,
 } from './controller/index.js';
+export {
+  Netlink,
+  NetlinkError,
+  isNetlinkError,
+  isNetlinkExists,
+  isNetlinkNotFound,
+  isNetlinkUnsupported,
+  type Address as NetlinkAddress,
+  type AddressSpec as NetlinkAddressSpec,
+  type CallOptions as NetlinkCallOptions,
+  type EventOp as NetlinkEventOp,
+  type Link as NetlinkLink,
+  type LinkRef,
+  type NetlinkErrorCode,
+  type NetlinkEvent,
+  type OperState,
+  type Route as NetlinkRoute,
+  type RouteSpec as NetlinkRouteSpec,
+} from './host/netlink/index.js';

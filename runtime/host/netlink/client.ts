@@ -1,0 +1,265 @@
+// The rtnetlink client: requests with acks, dumps of links/addresses/routes, link/address/route changes and events.
+import { NetlinkError } from './errors.js';
+import { netlinkEvents, type NetlinkEvent } from './events.js';
+import { AF_INET, AF_INET6, familyOf, ipToBytes } from './ip.js';
+import { NLM_F, RTM, attr, nestedAttr, strAttr, u32Attr } from './messages.js';
+import {
+  IFA,
+  IFF_UP,
+  IFLA,
+  IFLA_INFO,
+  RTA,
+  VETH_INFO_PEER,
+  decodeAddress,
+  decodeLink,
+  decodeRoute,
+  ifaddrmsg,
+  ifinfomsg,
+  rtmsg,
+  type Address,
+  type Link,
+  type Route,
+} from './objects.js';
+import { RequestSocket } from './socket.js';
+
+/** A link by kernel index or by name. */
+export type LinkRef = number | string;
+
+/** Options of every call: an abort before the call starts rejects it with the signal's reason. */
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** An address to add or delete. */
+export interface AddressSpec {
+  readonly link: LinkRef;
+  readonly address: string;
+  readonly prefixLength: number;
+  readonly label?: string;
+  /** IFA_F_* flags, e.g. IFA_F_NODAD (0x02) for IPv6. */
+  readonly flags?: number;
+  readonly scope?: number;
+}
+
+/** A route to add, replace or delete; defaults: main table, static protocol, unicast, scope link without gateway. */
+export interface RouteSpec {
+  readonly dst: string;
+  readonly dstLen: number;
+  readonly gateway?: string;
+  readonly oif?: LinkRef;
+  readonly priority?: number;
+  readonly table?: number;
+  readonly scope?: number;
+  readonly protocol?: number;
+  readonly type?: number;
+  readonly prefsrc?: string;
+}
+
+const IFLA_EXT_MASK = 29;
+const RTEXT_FILTER_SKIP_STATS = 1 << 3;
+const RT_TABLE_MAIN = 254;
+const RTPROT_STATIC = 4;
+const RTN_UNICAST = 1;
+const RT_SCOPE_UNIVERSE = 0;
+const RT_SCOPE_LINK = 253;
+
+/** rtnetlink in the calling process's network namespace: typed dumps and changes (see RequestSocket for the bound). */
+export class Netlink {
+  private constructor(private readonly sock: RequestSocket) {}
+
+  /** Opens a request socket in the current network namespace. */
+  static open(): Netlink {
+    return new Netlink(RequestSocket.open());
+  }
+
+  /** Closes the request socket; event streams have their own sockets and end with their signal. */
+  close(): void {
+    this.sock.close();
+  }
+
+  /** All links (RTM_GETLINK dump). */
+  links(opts?: CallOptions): Promise<Link[]> {
+    return this.call(opts, () =>
+      this.sock.dump(
+        RTM.GETLINK,
+        ifinfomsg(0),
+        [u32Attr(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS)],
+        decodeLink,
+        'link list',
+      ),
+    );
+  }
+
+  /** One link by index or name; rejects with code NotFound when it does not exist. */
+  link(ref: LinkRef, opts?: CallOptions): Promise<Link> {
+    return this.call(opts, () => this.getLink(ref));
+  }
+
+  /** All addresses, optionally of one family (RTM_GETADDR dump). */
+  addresses(opts?: CallOptions & { readonly family?: 4 | 6 }): Promise<Address[]> {
+    const family = opts?.family === 4 ? AF_INET : opts?.family === 6 ? AF_INET6 : 0;
+    return this.call(opts, () =>
+      this.sock.dump(RTM.GETADDR, ifaddrmsg(family, 0, 0, 0), [], decodeAddress, 'address list'),
+    );
+  }
+
+  /** All routes of every table, optionally of one family (RTM_GETROUTE dump). */
+  routes(opts?: CallOptions & { readonly family?: 4 | 6 }): Promise<Route[]> {
+    const family = opts?.family === 4 ? AF_INET : opts?.family === 6 ? AF_INET6 : 0;
+    const body = rtmsg({ family, dstLen: 0, table: 0, protocol: 0, scope: 0, type: 0 });
+    return this.call(opts, () => this.sock.dump(RTM.GETROUTE, body, [], decodeRoute, 'route list'));
+  }
+
+  /** Sets a link administratively up or down. */
+  setLinkUp(link: LinkRef, up: boolean, opts?: CallOptions): Promise<void> {
+    return this.changeLink(link, `link set ${link} ${up ? 'up' : 'down'}`, opts, [], up ? IFF_UP : 0, IFF_UP);
+  }
+
+  /** Sets a link's MTU. */
+  setMtu(link: LinkRef, mtu: number, opts?: CallOptions): Promise<void> {
+    return this.changeLink(link, `link set ${link} mtu ${mtu}`, opts, [u32Attr(IFLA.MTU, mtu)]);
+  }
+
+  /** Enslaves a link to a master (bridge, bond), or frees it with `null`. */
+  setMaster(link: LinkRef, master: LinkRef | null, opts?: CallOptions): Promise<void> {
+    const op = `link set ${link} ${master === null ? 'nomaster' : `master ${master}`}`;
+    return this.call(opts, () => {
+      const index = master === null ? 0 : this.resolve(master);
+      this.sock.ack(RTM.NEWLINK, 0, ifinfomsg(0), [...this.ifRef(link), u32Attr(IFLA.MASTER, index)], op);
+    });
+  }
+
+  /** Creates a link of a kind that needs no data (bridge, dummy); code Unsupported when the kernel lacks the kind. */
+  createLink(name: string, kind: string, opts?: CallOptions): Promise<void> {
+    const info = nestedAttr(IFLA.LINKINFO, [strAttr(IFLA_INFO.KIND, kind)]);
+    return this.call(opts, () => {
+      this.createWith(name, kind, [info]);
+    });
+  }
+
+  /** Creates a bridge. */
+  createBridge(name: string, opts?: CallOptions): Promise<void> {
+    return this.createLink(name, 'bridge', opts);
+  }
+
+  /** Creates a veth pair `name` <-> `peer`. */
+  createVeth(name: string, peer: string, opts?: CallOptions): Promise<void> {
+    const peerInfo = nestedAttr(VETH_INFO_PEER, [ifinfomsg(0), strAttr(IFLA.IFNAME, peer)]);
+    const info = nestedAttr(IFLA.LINKINFO, [strAttr(IFLA_INFO.KIND, 'veth'), nestedAttr(IFLA_INFO.DATA, [peerInfo])]);
+    return this.call(opts, () => {
+      this.createWith(name, 'veth', [info]);
+    });
+  }
+
+  /** Deletes a link (both ends of a veth pair). */
+  deleteLink(link: LinkRef, opts?: CallOptions): Promise<void> {
+    return this.call(opts, () => {
+      this.sock.ack(RTM.DELLINK, 0, ifinfomsg(0), this.ifRef(link), `link delete ${link}`);
+    });
+  }
+
+  /** Adds an address; code Exists when the link already has it, unless `replace`. */
+  addAddress(a: AddressSpec, opts?: CallOptions & { readonly replace?: boolean }): Promise<void> {
+    const flags = NLM_F.CREATE | (opts?.replace === true ? NLM_F.REPLACE : NLM_F.EXCL);
+    return this.call(opts, () => {
+      this.changeAddress(RTM.NEWADDR, flags, a, 'address add');
+    });
+  }
+
+  /** Deletes an address; code NotFound when the link does not have it. */
+  deleteAddress(a: AddressSpec, opts?: CallOptions): Promise<void> {
+    return this.call(opts, () => {
+      this.changeAddress(RTM.DELADDR, 0, a, 'address delete');
+    });
+  }
+
+  /** Adds a route, or replaces the one with the same key when `replace` (the default). */
+  addRoute(r: RouteSpec, opts?: CallOptions & { readonly replace?: boolean }): Promise<void> {
+    const flags = NLM_F.CREATE | (opts?.replace === false ? NLM_F.EXCL : NLM_F.REPLACE);
+    return this.call(opts, () => {
+      this.changeRoute(RTM.NEWROUTE, flags, r, 'route add');
+    });
+  }
+
+  /** Deletes a route; code NotFound when there is no such route. */
+  deleteRoute(r: RouteSpec, opts?: CallOptions): Promise<void> {
+    return this.call(opts, () => {
+      this.changeRoute(RTM.DELROUTE, 0, r, 'route delete');
+    });
+  }
+
+  /** Kernel changes to links, addresses and routes (both families) until `signal` aborts; see {@link netlinkEvents}. */
+  events(signal: AbortSignal): AsyncIterable<NetlinkEvent> {
+    return netlinkEvents(signal);
+  }
+
+  private call<T>(opts: CallOptions | undefined, fn: () => T): Promise<T> {
+    return new Promise<T>((resolve) => {
+      opts?.signal?.throwIfAborted();
+      if (!this.sock.isOpen) throw new NetlinkError('Failed', 'netlink request', 9, 'EBADF', 'the socket is closed');
+      resolve(fn());
+    });
+  }
+
+  private ifRef(link: LinkRef): Buffer[] {
+    return typeof link === 'number' ? [] : [strAttr(IFLA.IFNAME, link)];
+  }
+
+  private changeLink(link: LinkRef, op: string, opts: CallOptions | undefined, attrs: Buffer[], f = 0, change = 0) {
+    const body = ifinfomsg(typeof link === 'number' ? link : 0, f, change);
+    return this.call(opts, () => {
+      this.sock.ack(RTM.NEWLINK, 0, body, [...this.ifRef(link), ...attrs], op);
+    });
+  }
+
+  private createWith(name: string, kind: string, attrs: Buffer[]): void {
+    const flags = NLM_F.CREATE | NLM_F.EXCL;
+    this.sock.ack(
+      RTM.NEWLINK,
+      flags,
+      ifinfomsg(0),
+      [strAttr(IFLA.IFNAME, name), ...attrs],
+      `link add ${name} type ${kind}`,
+    );
+  }
+
+  private getLink(ref: LinkRef): Link {
+    const op = `link show ${ref}`;
+    const body = ifinfomsg(typeof ref === 'number' ? ref : 0);
+    const extMask = u32Attr(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    const [link] = this.sock.get(RTM.GETLINK, body, [...this.ifRef(ref), extMask], decodeLink, op);
+    if (link === undefined) throw NetlinkError.fromErrno(op, 19 /* ENODEV */);
+    return link;
+  }
+
+  private resolve(ref: LinkRef): number {
+    return typeof ref === 'number' ? ref : this.getLink(ref).index;
+  }
+
+  private changeAddress(type: number, flags: number, a: AddressSpec, verb: string): void {
+    const index = this.resolve(a.link);
+    const family = familyOf(a.address);
+    const bytes = ipToBytes(a.address);
+    const attrs = [attr(IFA.LOCAL, bytes), attr(IFA.ADDRESS, bytes)];
+    if (a.label !== undefined) attrs.push(strAttr(IFA.LABEL, a.label));
+    if (a.flags !== undefined) attrs.push(u32Attr(IFA.FLAGS, a.flags));
+    const body = ifaddrmsg(family, a.prefixLength, a.scope ?? 0, index);
+    this.sock.ack(type, flags, body, attrs, `${verb} ${a.address}/${a.prefixLength} dev ${a.link}`);
+  }
+
+  private changeRoute(type: number, flags: number, r: RouteSpec, verb: string): void {
+    const family = familyOf(r.dst);
+    const table = r.table ?? RT_TABLE_MAIN;
+    const scope = r.scope ?? (r.gateway === undefined ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE);
+    const protocol = r.protocol ?? RTPROT_STATIC;
+    const body = rtmsg({ family, dstLen: r.dstLen, table, protocol, scope, type: r.type ?? RTN_UNICAST });
+    const attrs = [u32Attr(RTA.TABLE, table)];
+    if (r.dstLen > 0) attrs.push(attr(RTA.DST, ipToBytes(r.dst)));
+    if (r.gateway !== undefined) attrs.push(attr(RTA.GATEWAY, ipToBytes(r.gateway)));
+    if (r.oif !== undefined) attrs.push(u32Attr(RTA.OIF, this.resolve(r.oif)));
+    if (r.priority !== undefined) attrs.push(u32Attr(RTA.PRIORITY, r.priority));
+    if (r.prefsrc !== undefined) attrs.push(attr(RTA.PREFSRC, ipToBytes(r.prefsrc)));
+    const via = r.gateway === undefined ? '' : ` via ${r.gateway}`;
+    this.sock.ack(type, flags, body, attrs, `${verb} ${r.dst}/${r.dstLen}${via} table ${table}`);
+  }
+}

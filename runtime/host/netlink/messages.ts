@@ -1,0 +1,162 @@
+// Netlink framing: nlmsghdr, rtattr (4-byte aligned, nested), the NLMSG_ERROR payload, and rtnetlink's constants.
+
+/** Message types (linux/netlink.h, linux/rtnetlink.h). */
+export const NLMSG_ERROR = 2;
+/** End of a multipart (dump) reply. */
+export const NLMSG_DONE = 3;
+/** rtnetlink message types. */
+export const RTM = {
+  NEWLINK: 16,
+  DELLINK: 17,
+  GETLINK: 18,
+  NEWADDR: 20,
+  DELADDR: 21,
+  GETADDR: 22,
+  NEWROUTE: 24,
+  DELROUTE: 25,
+  GETROUTE: 26,
+} as const;
+
+/** nlmsghdr flags. */
+export const NLM_F = {
+  REQUEST: 0x1,
+  MULTI: 0x2,
+  ACK: 0x4,
+  DUMP_INTR: 0x10,
+  DUMP: 0x300,
+  REPLACE: 0x100,
+  EXCL: 0x200,
+  CREATE: 0x400,
+  /** On NLMSG_ERROR: the original request was capped to its header. */
+  CAPPED: 0x100,
+  /** On NLMSG_ERROR: extended-ack attributes follow. */
+  ACK_TLVS: 0x200,
+} as const;
+
+/** Multicast groups (enum rtnetlink_groups) an event socket joins. */
+export const RTNLGRP = { LINK: 1, IPV4_IFADDR: 5, IPV4_ROUTE: 7, IPV6_IFADDR: 9, IPV6_ROUTE: 11 } as const;
+
+const NLMSG_HDRLEN = 16;
+const NLA_HDRLEN = 4;
+const NLA_TYPE_MASK = 0x3fff;
+const NLA_F_NESTED = 0x8000;
+const NLMSGERR_ATTR_MSG = 1;
+
+/** Rounds up to netlink's 4-byte alignment. */
+export function align4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+/** One decoded netlink message; `payload` views the receive buffer and is only valid until the next recv. */
+export interface RawMessage {
+  readonly type: number;
+  readonly flags: number;
+  readonly seq: number;
+  readonly pid: number;
+  readonly payload: Buffer;
+}
+
+/** Encodes one message: header, fixed family header, then attributes. */
+export function encodeMessage(
+  type: number,
+  flags: number,
+  seq: number,
+  body: Buffer,
+  attrs: readonly Buffer[],
+): Buffer {
+  const msg = Buffer.concat([Buffer.alloc(NLMSG_HDRLEN), body, ...attrs]);
+  msg.writeUInt32LE(msg.length, 0);
+  msg.writeUInt16LE(type, 4);
+  msg.writeUInt16LE(flags, 6);
+  msg.writeUInt32LE(seq >>> 0, 8);
+  msg.writeUInt32LE(0, 12);
+  return msg;
+}
+
+/** Splits a received datagram into its messages; stops at a truncated one. */
+export function decodeMessages(buf: Buffer, length: number): RawMessage[] {
+  const out: RawMessage[] = [];
+  let at = 0;
+  while (at + NLMSG_HDRLEN <= length) {
+    const len = buf.readUInt32LE(at);
+    if (len < NLMSG_HDRLEN || at + len > length) break;
+    out.push({
+      type: buf.readUInt16LE(at + 4),
+      flags: buf.readUInt16LE(at + 6),
+      seq: buf.readUInt32LE(at + 8),
+      pid: buf.readUInt32LE(at + 12),
+      payload: buf.subarray(at + NLMSG_HDRLEN, at + len),
+    });
+    at += align4(len);
+  }
+  return out;
+}
+
+/** An attribute holding raw bytes, padded to 4 bytes. */
+export function attr(type: number, data: Buffer): Buffer {
+  const b = Buffer.alloc(align4(NLA_HDRLEN + data.length));
+  b.writeUInt16LE(NLA_HDRLEN + data.length, 0);
+  b.writeUInt16LE(type, 2);
+  data.copy(b, NLA_HDRLEN);
+  return b;
+}
+
+/** A u32 attribute (host order, little-endian here). */
+export function u32Attr(type: number, value: number): Buffer {
+  const d = Buffer.alloc(4);
+  d.writeUInt32LE(value >>> 0);
+  return attr(type, d);
+}
+
+/** A NUL-terminated string attribute. */
+export function strAttr(type: number, value: string): Buffer {
+  return attr(type, Buffer.from(`${value}\0`, 'utf8'));
+}
+
+/** A nested attribute holding other attributes (or a family header followed by attributes). */
+export function nestedAttr(type: number, children: readonly Buffer[]): Buffer {
+  return attr(type | NLA_F_NESTED, Buffer.concat(children));
+}
+
+/** Decodes the attributes in `buf` from `offset`; a repeated type keeps the last value. */
+export function decodeAttrs(buf: Buffer, offset = 0): Map<number, Buffer> {
+  const out = new Map<number, Buffer>();
+  let at = offset;
+  while (at + NLA_HDRLEN <= buf.length) {
+    const len = buf.readUInt16LE(at);
+    if (len < NLA_HDRLEN || at + len > buf.length) break;
+    out.set(buf.readUInt16LE(at + 2) & NLA_TYPE_MASK, buf.subarray(at + NLA_HDRLEN, at + len));
+    at += align4(len);
+  }
+  return out;
+}
+
+/** A string attribute without its NUL terminator. */
+export function attrString(b: Buffer | undefined): string | undefined {
+  if (b === undefined) return undefined;
+  const nul = b.indexOf(0);
+  return b.toString('utf8', 0, nul < 0 ? b.length : nul);
+}
+
+/** A u32 attribute's value. */
+export function attrU32(b: Buffer | undefined): number | undefined {
+  return b !== undefined && b.length >= 4 ? b.readUInt32LE(0) : undefined;
+}
+
+/** A u8 attribute's value. */
+export function attrU8(b: Buffer | undefined): number | undefined {
+  return b !== undefined && b.length >= 1 ? b.readUInt8(0) : undefined;
+}
+
+/** The NLMSG_ERROR or NLMSG_DONE payload: errno (0 for success) and the kernel's extended-ack message, if any. */
+export function decodeError(msg: RawMessage): { errno: number; message: string | undefined } {
+  if (msg.payload.length < 4) return { errno: 0, message: undefined };
+  const errno = -msg.payload.readInt32LE(0);
+  if ((msg.flags & NLM_F.ACK_TLVS) === 0) return { errno, message: undefined };
+  // NLMSG_ERROR echoes the request after the errno (only its header when capped); NLMSG_DONE echoes nothing.
+  const done = msg.type === NLMSG_DONE;
+  if (!done && msg.payload.length < 4 + NLMSG_HDRLEN) return { errno, message: undefined };
+  const echoed = done ? 0 : (msg.flags & NLM_F.CAPPED) !== 0 ? NLMSG_HDRLEN : msg.payload.readUInt32LE(4);
+  const tlvs = decodeAttrs(msg.payload, 4 + align4(echoed));
+  return { errno, message: attrString(tlvs.get(NLMSGERR_ATTR_MSG)) };
+}

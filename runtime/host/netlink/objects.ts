@@ -1,0 +1,169 @@
+// Links, addresses and routes: the typed objects, their decoding from rtnetlink payloads and the family headers.
+import { AF_INET6, anyAddress, bytesToIp } from './ip.js';
+import { attrString, attrU32, attrU8, decodeAttrs } from './messages.js';
+
+/** IFLA_* attribute types (linux/if_link.h). */
+export const IFLA = { ADDRESS: 1, IFNAME: 3, MTU: 4, MASTER: 10, OPERSTATE: 16, LINKINFO: 18 } as const;
+/** IFLA_INFO_* attributes nested in IFLA_LINKINFO. */
+export const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
+/** VETH_INFO_PEER, nested in IFLA_INFO_DATA of a veth. */
+export const VETH_INFO_PEER = 1;
+/** IFA_* attribute types (linux/if_addr.h). */
+export const IFA = { ADDRESS: 1, LOCAL: 2, LABEL: 3, FLAGS: 8 } as const;
+/** RTA_* attribute types (linux/rtnetlink.h). */
+export const RTA = { DST: 1, OIF: 4, GATEWAY: 5, PRIORITY: 6, PREFSRC: 7, TABLE: 15 } as const;
+/** IFF_UP in ifinfomsg.ifi_flags. */
+export const IFF_UP = 0x1;
+
+/** RFC 2863 operational states, indexed by IF_OPER_*. */
+const OPER_STATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'] as const;
+/** A link's operational state as the kernel reports it. */
+export type OperState = (typeof OPER_STATES)[number];
+
+/** A network link as the kernel reports it. */
+export interface Link {
+  readonly index: number;
+  readonly name: string;
+  readonly mtu: number;
+  /** Administratively up (IFF_UP). */
+  readonly up: boolean;
+  readonly operState: OperState;
+  /** Hardware address as `aa:bb:cc:dd:ee:ff`; null for links without one. */
+  readonly mac: string | null;
+  /** IFLA_INFO_KIND (`bridge`, `veth`); null for kindless links such as loopback. */
+  readonly kind: string | null;
+  /** Index of the master (bridge, bond); null when enslaved to none. */
+  readonly master: number | null;
+}
+
+/** An address assigned to a link. */
+export interface Address {
+  readonly linkIndex: number;
+  readonly family: 4 | 6;
+  readonly address: string;
+  readonly prefixLength: number;
+  /** rt_scope: 0 universe, 253 link, 254 host. */
+  readonly scope: number;
+  /** IFA_F_* flags (IFA_FLAGS when present, else the 8-bit header flags). */
+  readonly flags: number;
+  readonly label: string | null;
+}
+
+/** A route in any table. `dst` is the zero address of the family for a default route. */
+export interface Route {
+  readonly family: 4 | 6;
+  readonly dst: string;
+  readonly dstLen: number;
+  readonly gateway: string | null;
+  readonly oif: number | null;
+  readonly priority: number | null;
+  readonly table: number;
+  readonly scope: number;
+  readonly protocol: number;
+  readonly type: number;
+  readonly prefsrc: string | null;
+}
+
+/** An ifinfomsg (16 bytes): family, type, index, flags, change mask. */
+export function ifinfomsg(index: number, flags = 0, change = 0): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeInt32LE(index, 4);
+  b.writeUInt32LE(flags >>> 0, 8);
+  b.writeUInt32LE(change >>> 0, 12);
+  return b;
+}
+
+/** An ifaddrmsg (8 bytes): family, prefix length, flags, scope, index. */
+export function ifaddrmsg(family: number, prefixLength: number, scope: number, index: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeUInt8(family, 0);
+  b.writeUInt8(prefixLength, 1);
+  b.writeUInt8(scope, 3);
+  b.writeUInt32LE(index, 4);
+  return b;
+}
+
+/** Fields of an rtmsg (12 bytes). */
+export interface RtmsgFields {
+  family: number;
+  dstLen: number;
+  table: number;
+  protocol: number;
+  scope: number;
+  type: number;
+}
+
+/** An rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags. */
+export function rtmsg(f: RtmsgFields): Buffer {
+  const b = Buffer.alloc(12);
+  b.writeUInt8(f.family, 0);
+  b.writeUInt8(f.dstLen, 1);
+  b.writeUInt8(f.table < 256 ? f.table : 0, 4); // larger table ids travel in RTA_TABLE only
+  b.writeUInt8(f.protocol, 5);
+  b.writeUInt8(f.scope, 6);
+  b.writeUInt8(f.type, 7);
+  return b;
+}
+
+function ipOrNull(b: Buffer | undefined): string | null {
+  return b === undefined ? null : bytesToIp(b);
+}
+
+function macOf(b: Buffer | undefined): string | null {
+  if (b === undefined || b.length === 0) return null;
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
+/** Decodes an RTM_NEWLINK/RTM_DELLINK payload. */
+export function decodeLink(p: Buffer): Link {
+  const attrs = decodeAttrs(p, 16);
+  const info = attrs.get(IFLA.LINKINFO);
+  const master = attrU32(attrs.get(IFLA.MASTER));
+  return {
+    index: p.readInt32LE(4),
+    name: attrString(attrs.get(IFLA.IFNAME)) ?? '',
+    mtu: attrU32(attrs.get(IFLA.MTU)) ?? 0,
+    up: (p.readUInt32LE(8) & IFF_UP) !== 0,
+    operState: OPER_STATES[attrU8(attrs.get(IFLA.OPERSTATE)) ?? 0] ?? 'unknown',
+    mac: macOf(attrs.get(IFLA.ADDRESS)),
+    kind: info === undefined ? null : (attrString(decodeAttrs(info).get(IFLA_INFO.KIND)) ?? null),
+    master: master === undefined || master === 0 ? null : master,
+  };
+}
+
+/** Decodes an RTM_NEWADDR/RTM_DELADDR payload. */
+export function decodeAddress(p: Buffer): Address {
+  const attrs = decodeAttrs(p, 8);
+  // For IPv4, IFA_LOCAL is the address and IFA_ADDRESS the peer; IPv6 sends IFA_ADDRESS (IFA_LOCAL with a peer).
+  const bytes = attrs.get(IFA.LOCAL) ?? attrs.get(IFA.ADDRESS);
+  const family = p.readUInt8(0) === AF_INET6 ? 6 : 4;
+  return {
+    linkIndex: p.readUInt32LE(4),
+    family,
+    address: bytes === undefined ? anyAddress(p.readUInt8(0)) : bytesToIp(bytes),
+    prefixLength: p.readUInt8(1),
+    scope: p.readUInt8(3),
+    flags: attrU32(attrs.get(IFA.FLAGS)) ?? p.readUInt8(2),
+    label: attrString(attrs.get(IFA.LABEL)) ?? null,
+  };
+}
+
+/** Decodes an RTM_NEWROUTE/RTM_DELROUTE payload. */
+export function decodeRoute(p: Buffer): Route {
+  const attrs = decodeAttrs(p, 12);
+  const family = p.readUInt8(0);
+  const dst = attrs.get(RTA.DST);
+  return {
+    family: family === AF_INET6 ? 6 : 4,
+    dst: dst === undefined ? anyAddress(family) : bytesToIp(dst),
+    dstLen: p.readUInt8(1),
+    gateway: ipOrNull(attrs.get(RTA.GATEWAY)),
+    oif: attrU32(attrs.get(RTA.OIF)) ?? null,
+    priority: attrU32(attrs.get(RTA.PRIORITY)) ?? null,
+    table: attrU32(attrs.get(RTA.TABLE)) ?? p.readUInt8(4),
+    scope: p.readUInt8(6),
+    protocol: p.readUInt8(5),
+    type: p.readUInt8(7),
+    prefsrc: ipOrNull(attrs.get(RTA.PREFSRC)),
+  };
+}

@@ -1,0 +1,96 @@
+// The request socket: one rtnetlink request at a time with sequence numbers, acks, errors and (retried) dumps.
+import { NetlinkError } from './errors.js';
+import { closeFd, openNetlinkSocket, recvInto, sendTo, setReceiveTimeout } from './ffi.js';
+import { NLMSG_DONE, NLMSG_ERROR, NLM_F, decodeError, decodeMessages, encodeMessage } from './messages.js';
+
+const RECV_BUFFER = 64 * 1024;
+/** The longest one request may hold the event loop (SO_RCVTIMEO); the kernel answers rtnetlink in microseconds. */
+const REQUEST_TIMEOUT_MS = 2000;
+const DUMP_RETRIES = 5;
+
+/**
+ * A blocking rtnetlink socket. The kernel handles an rtnetlink request inside send(2), so its reply is queued by the
+ * time recv(2) runs and recv returns at once; a dump's later parts are produced inside each recv. So the calls are
+ * synchronous, bounded by REQUEST_TIMEOUT_MS, and never interleave (one JavaScript thread).
+ */
+export class RequestSocket {
+  private seq = Math.floor(Math.random() * 0x7fffffff);
+  private readonly buf = Buffer.alloc(RECV_BUFFER);
+  private open = true;
+
+  private constructor(private readonly fd: number) {}
+
+  /** Opens a request socket in the calling process's network namespace. */
+  static open(): RequestSocket {
+    const fd = openNetlinkSocket(false);
+    try {
+      setReceiveTimeout(fd, REQUEST_TIMEOUT_MS);
+    } catch (e) {
+      closeFd(fd);
+      throw e;
+    }
+    return new RequestSocket(fd);
+  }
+
+  /** True until {@link close}. */
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  /** Closes the socket (idempotent). */
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    closeFd(this.fd);
+  }
+
+  /** Sends a request and waits for its ack; throws the kernel's refusal as a NetlinkError naming `op`. */
+  ack(type: number, flags: number, body: Buffer, attrs: Buffer[], op: string): void {
+    this.exchange(type, flags, body, attrs, () => undefined, op);
+  }
+
+  /** Sends a request and returns the decoded replies before its ack (a GET of one object). */
+  get<T>(type: number, body: Buffer, attrs: Buffer[], decode: (p: Buffer) => T, op: string): T[] {
+    return this.exchange(type, 0, body, attrs, decode, op);
+  }
+
+  /** A whole dump (NLM_F_DUMP), decoded. */
+  dump<T>(type: number, body: Buffer, attrs: Buffer[], decode: (p: Buffer) => T, op: string): T[] {
+    // A dump that raced a change is flagged NLM_F_DUMP_INTR and may be inconsistent: take it again.
+    for (let attempt = 1; ; attempt++) {
+      const seen = { interrupted: false };
+      const out = this.exchange(type, NLM_F.DUMP, body, attrs, decode, op, () => {
+        seen.interrupted = true;
+      });
+      if (!seen.interrupted || attempt >= DUMP_RETRIES) return out;
+    }
+  }
+
+  /** Sends one request and reads replies of its sequence number until the ack, the error or NLMSG_DONE. */
+  private exchange<T>(
+    type: number,
+    flags: number,
+    body: Buffer,
+    attrs: Buffer[],
+    decode: (p: Buffer) => T,
+    op: string,
+    onInterrupted?: () => void,
+  ): T[] {
+    const seq = (this.seq = (this.seq + 1) >>> 0);
+    sendTo(this.fd, encodeMessage(type, flags | NLM_F.REQUEST | NLM_F.ACK, seq, body, attrs), op);
+    const out: T[] = [];
+    for (;;) {
+      const n = recvInto(this.fd, this.buf, false, op);
+      for (const m of decodeMessages(this.buf, n)) {
+        if (m.seq !== seq) continue; // a late reply to an earlier request that failed mid-way
+        if ((m.flags & NLM_F.DUMP_INTR) !== 0) onInterrupted?.();
+        if (m.type === NLMSG_ERROR || m.type === NLMSG_DONE) {
+          const { errno, message } = decodeError(m);
+          if (errno > 0) throw NetlinkError.fromErrno(op, errno, message);
+          return out;
+        }
+        out.push(decode(m.payload));
+      }
+    }
+  }
+}
