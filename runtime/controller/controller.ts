@@ -17,4 +17,11 @@ export {
  */
 export interface Controller extends ControllerDeclaration {
   reconcile(ctx: ControllerContext): Promise<void>;
+  /**
+   * An outside source of reconcile signals (kernel events, for status controllers): runs for the controller's
+   * lifetime and calls `changed()` when the outside world changed; signals coalesce like input changes. If it
+   * returns or throws before `signal` aborts, the runtime logs it, signals a pass (to resync) and restarts it with
+   * backoff. It must not write to the store: the reconcile pass does.
+   */
+  watchOutside?(signal: AbortSignal, changed: () => void): Promise<void>;
 }

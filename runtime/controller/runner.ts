@@ -68,6 +68,7 @@ export class ControllerRunner implements Runner {
     const ctx: ControllerContext = createControllerContext(this.env.state, this.controller, signal);
     const backoff = new Backoff(this.env.backoff, this.env.random);
     this.stats.running = true;
+    const outside = this.watchOutside(signal);
     try {
       while (!aborted(signal)) {
         if (!this.pending) {
@@ -101,6 +102,29 @@ export class ControllerRunner implements Runner {
       }
     } finally {
       this.stats.running = false;
+      await outside;
+    }
+  }
+
+  /** Runs the controller's outside event source until abort, restarting it with backoff (resyncing) when it ends. */
+  private async watchOutside(signal: AbortSignal): Promise<void> {
+    const source = this.controller.watchOutside?.bind(this.controller);
+    if (source === undefined) return;
+    const backoff = new Backoff(this.env.backoff, this.env.random);
+    while (!aborted(signal)) {
+      try {
+        await source(signal, () => {
+          this.notify();
+        });
+        if (aborted(signal)) return;
+        this.env.logger.log('warn', this.controller.name, 'outside event source ended; restarting it');
+      } catch (e) {
+        if (aborted(signal)) return;
+        this.env.logger.log('error', this.controller.name, `outside event source failed: ${errorMessage(e)}`);
+      }
+      // Events may have been missed while the source was down: a pass re-reads the outside world.
+      this.notify();
+      await this.env.clock.sleep(backoff.next(), signal);
     }
   }
 }
