@@ -118,3 +118,17 @@ export {
   type ValidationOptions,
   type ValidationResult,
 } from './config/v1alpha1/index.js';
+export {
+  LinkStatusSpecSchema,
+  LinkStatusType,
+  NETWORK_NAMESPACE,
+  OperationalStateSchema,
+  type LinkStatusSpec,
+} from './network/link-status.js';
+export {
+  AddressStatusSpecSchema,
+  AddressStatusType,
+  FamilySchema,
+  type AddressStatusSpec,
+} from './network/address-status.js';
+export { RouteStatusSpecSchema, RouteStatusType, type RouteStatusSpec } from './network/route-status.js';

@@ -6,6 +6,9 @@ import { ApiStatusType } from './runtime/api-status.js';
 import { MachineStageType } from './runtime/machine-stage.js';
 import { MachineStatusType } from './runtime/machine-status.js';
 import { ResourceDefinitionType } from './meta/resource-definition.js';
+import { AddressStatusType } from './network/address-status.js';
+import { LinkStatusType } from './network/link-status.js';
+import { RouteStatusType } from './network/route-status.js';
 import type { ResourceType } from './resource-type.js';
 
 /** All resource types, in registration order. */
@@ -17,6 +20,9 @@ export const ALL_TYPES: readonly ResourceType[] = [
   MachineStageType,
   MachineStatusType,
   ApiStatusType,
+  LinkStatusType,
+  AddressStatusType,
+  RouteStatusType,
 ];
 
 /** Namespaces with what they hold. */
@@ -24,6 +30,7 @@ export const NAMESPACES: readonly { readonly name: string; readonly description:
   { name: 'meta', description: 'Resource definitions and namespaces.' },
   { name: 'config', description: 'The machine configuration and what is derived from it directly.' },
   { name: 'runtime', description: 'The state of the node itself: boot stage, status, the API.' },
+  { name: 'network', description: 'Observed and desired network state.' },
 ];
 
 /** Namespaces journaled to disk and loaded back at start. */

@@ -29,7 +29,13 @@ class Mirror implements Controller {
           reject(new Error('source lost'));
         } else changed();
       };
-      signal.addEventListener('abort', () => { resolve(); }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 }

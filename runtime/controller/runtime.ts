@@ -1,4 +1,5 @@
 // The ControllerRuntime: registers controllers (checking names and output ownership), runs them over shared watches, reports stats.
+import { setMaxListeners } from 'node:events';
 import { InvariantError, kindString, type State } from '../../resources/index.js';
 import { backoffOptions, type BackoffOptions } from './backoff.js';
 import { realClock, type Clock } from './clock.js';
@@ -62,19 +63,31 @@ export class ControllerRuntime {
    * Runs every registered controller until `signal` aborts, then resolves once all have stopped and every watch is
    * closed. Rejects only when a watch cannot be opened at start (e.g. an input type the store does not know).
    */
-  async run(signal: AbortSignal): Promise<void> {
+  async run(outer: AbortSignal): Promise<void> {
     if (this.started) throw new InvariantError('ControllerRuntime.run called twice: a runtime runs once');
     this.started = true;
+    // Every runner and watch listens on the runtime's signal; a signal of our own keeps that many listeners from
+    // tripping Node's leak warning on the caller's signal (10 by default).
+    const inner = new AbortController();
+    setMaxListeners(0, inner.signal);
+    const signal = inner.signal;
+    const abort = (): void => {
+      inner.abort();
+    };
+    if (outer.aborted) abort();
+    else outer.addEventListener('abort', abort, { once: true });
     const watches = [...this.watches.values()];
     try {
       for (const w of watches) await w.open();
     } catch (e) {
       for (const w of watches) w.close();
+      outer.removeEventListener('abort', abort);
       throw e;
     }
     const tasks = [...watches.map((w) => w.run(signal)), ...this.runners.map((r) => r.run(signal))];
     const results = await Promise.allSettled(tasks);
     for (const w of watches) w.close();
+    outer.removeEventListener('abort', abort);
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length > 0) {
       throw new InvariantError(
