@@ -132,3 +132,4 @@ export {
   type AddressStatusSpec,
 } from './network/address-status.js';
 export { RouteStatusSpecSchema, RouteStatusType, type RouteStatusSpec } from './network/route-status.js';
+export { putResource } from './state/put.js';

@@ -19,6 +19,7 @@ import {
   CONFIG_NAMESPACE,
   MachineConfigType,
   RUNTIME_NAMESPACE,
+  putResource,
   type ApiStatusSpec,
   type MachineConfigDocument,
   type State,
@@ -186,9 +187,6 @@ export class NodeApi {
 
   private async report(spec: ApiStatusSpec): Promise<void> {
     const ptr = { namespace: RUNTIME_NAMESPACE, type: ApiStatusType.type, id: API_STATUS_ID };
-    const cur = await this.o.state.get(ptr).catch(() => undefined);
-    const opts = { owner: MACHINED_OWNER };
-    if (cur === undefined) await this.o.state.create({ metadata: ptr, spec }, opts);
-    else await this.o.state.update({ metadata: { ...ptr, version: cur.metadata.version }, spec }, opts);
+    await putResource(this.o.state, ptr, spec, { owner: MACHINED_OWNER });
   }
 }

@@ -5,6 +5,7 @@ import {
   MachineConfigType,
   PERSISTENT_CONFIG_ID,
   isNotFound,
+  putResource,
   type Resource,
   type State,
 } from '../../resources/index.js';
@@ -34,10 +35,7 @@ export async function readConfig(state: State, slot: ConfigSlot): Promise<Resour
 
 /** Creates or replaces the config in `slot`; the store validates it against the v1alpha1 schema. */
 export async function writeConfig(state: State, slot: ConfigSlot, doc: unknown): Promise<Resource> {
-  const cur = await readConfig(state, slot);
-  const opts = { owner: MACHINED_OWNER };
-  if (cur === undefined) return state.create({ metadata: ptr(slot), spec: doc }, opts);
-  return state.update({ metadata: { ...ptr(slot), version: cur.metadata.version }, spec: doc }, opts);
+  return putResource(state, ptr(slot), doc, { owner: MACHINED_OWNER });
 }
 
 /** Removes the config in `slot` if there is one. */

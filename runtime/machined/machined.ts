@@ -12,6 +12,7 @@ import {
   PERSISTENT_NAMESPACES,
   RUNTIME_NAMESPACE,
   openPersistentState,
+  putResource,
   type InMemoryState,
   type MachineConfigDocument,
   type MachineStageName,
@@ -61,10 +62,7 @@ export interface Machined {
 
 async function setStage(state: InMemoryState, stage: MachineStageName): Promise<void> {
   const ptr = { namespace: RUNTIME_NAMESPACE, type: MachineStageType.type, id: MACHINE_ID };
-  const cur = await state.get(ptr).catch(() => undefined);
-  const opts = { owner: MACHINED_OWNER };
-  if (cur === undefined) await state.create({ metadata: ptr, spec: { stage } }, opts);
-  else await state.update({ metadata: { ...ptr, version: cur.metadata.version }, spec: { stage } }, opts);
+  await putResource(state, ptr, { stage }, { owner: MACHINED_OWNER });
 }
 
 /** Opens the store, acquires the config, starts every controller, and returns once the node is running or in maintenance. */
