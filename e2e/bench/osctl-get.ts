@@ -6,13 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { generateRsaKey, selfSignedCa, toBase64Pem } from '../../api/config-gen/pki.js';
-import {
-  issueClientCertificate,
-  issueServerCertificate,
-  startApiServer,
-  type NodeOps,
-} from '../../api/server/index.js';
+import { toBase64Pem } from '../../api/config-gen/pki.js';
+import { startBenchApi } from './api-server.js';
 import { BENCH_NAMESPACE, BenchItemType, freshState, line } from './common.js';
 
 const OSCTL = fileURLToPath(new URL('../../api/cli/osctl.js', import.meta.url));
@@ -28,22 +23,8 @@ export async function run(): Promise<string[]> {
       spec: { value: i },
     });
   }
-  const ca = selfSignedCa(await generateRsaKey(), { commonName: 'bench', organization: ['bench'] }, new Date());
-  const server = issueServerCertificate({
-    caCertPem: ca.crt,
-    caKeyPem: ca.key,
-    dnsNames: ['localhost'],
-    ips: ['127.0.0.1'],
-  });
-  const client = issueClientCertificate({ caCertPem: ca.crt, caKeyPem: ca.key, roles: ['os:reader'] });
-  const api = await startApiServer({
-    state,
-    ops: {} as NodeOps,
-    host: '127.0.0.1',
-    port: 0,
-    tls: { mode: 'secure', caPem: ca.crt, certPem: server.certPem, keyPem: server.keyPem },
-  });
-  const endpoint = `127.0.0.1:${api.port}`;
+  const api = await startBenchApi(state);
+  const endpoint = api.endpoint;
   const talosconfig = join(dir, 'talosconfig');
   await writeFile(
     talosconfig,
@@ -53,9 +34,9 @@ export async function run(): Promise<string[]> {
         bench: {
           endpoints: [endpoint],
           nodes: [endpoint],
-          ca: toBase64Pem(ca.crt),
-          crt: toBase64Pem(client.certPem),
-          key: toBase64Pem(client.keyPem),
+          ca: toBase64Pem(api.caPem),
+          crt: toBase64Pem(api.client.certPem),
+          key: toBase64Pem(api.client.keyPem),
         },
       },
     }),

@@ -5,13 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateRsaKey, selfSignedCa } from '../../api/config-gen/pki.js';
-import {
-  issueClientCertificate,
-  issueServerCertificate,
-  startApiServer,
-  type NodeOps,
-} from '../../api/server/index.js';
+import { startBenchApi } from './api-server.js';
 import { withSpec, type InMemoryState, type Resource } from '../../resources/index.js';
 import { BENCH_NAMESPACE, BenchItemType, freshState, line, quantile, type BenchItemSpec } from './common.js';
 import { startEtcd } from './etcd-reference.js';
@@ -42,28 +36,14 @@ async function osnodeBackend(): Promise<Backend> {
       }),
     );
   }
-  const ca = selfSignedCa(await generateRsaKey(), { commonName: 'bench', organization: ['bench'] }, new Date());
-  const server = issueServerCertificate({
-    caCertPem: ca.crt,
-    caKeyPem: ca.key,
-    dnsNames: ['localhost'],
-    ips: ['127.0.0.1'],
-  });
-  const client = issueClientCertificate({ caCertPem: ca.crt, caKeyPem: ca.key, roles: ['os:reader'] });
+  const api = await startBenchApi(state);
   const files = { ca: join(dir, 'ca.pem'), crt: join(dir, 'crt.pem'), key: join(dir, 'key.pem') };
-  await writeFile(files.ca, ca.crt);
-  await writeFile(files.crt, client.certPem);
-  await writeFile(files.key, client.keyPem);
-  const api = await startApiServer({
-    state,
-    ops: {} as NodeOps,
-    host: '127.0.0.1',
-    port: 0,
-    tls: { mode: 'secure', caPem: ca.crt, certPem: server.certPem, keyPem: server.keyPem },
-  });
+  await writeFile(files.ca, api.caPem);
+  await writeFile(files.crt, api.client.certPem);
+  await writeFile(files.key, api.client.keyPem);
   return {
     name: 'osnode',
-    childArgs: ['osnode', `127.0.0.1:${api.port}`, files.ca, files.crt, files.key],
+    childArgs: ['osnode', api.endpoint, files.ca, files.crt, files.key],
     concurrency: 1,
     write: async (i) => {
       const k = i % KEYS;
