@@ -16,6 +16,7 @@ import { machineService } from './machine-service.js';
 import type { NodeOps } from './ops.js';
 import { authorizeByRole, authorizeMaintenance } from './roles.js';
 import { stateService } from './state-service.js';
+import { PARTS, type AggregatedResponse } from './watch.js';
 
 /** How to start the API server. PEM values are plain PEM text (configs hold base64 PEM: decode before). */
 export interface ApiServerOptions {
@@ -58,18 +59,17 @@ function bind(server: Server, address: string, creds: ServerCredentials): Promis
   });
 }
 
-/** Authorizes server reflection (a bidi stream the reflection package implements) like every other method. */
 /**
  * STATE_SERVICE whose Watch responses are serialized once per response object: a one-event response is shared by every
- * watcher that sends it (watch.ts), so 100 watchers cost one protobuf encoding per event, not 100.
+ * watcher that sends it (watch.ts), so 100 watchers cost one protobuf encoding per event, not 100; an aggregated
+ * response is the concatenation of its events' shared bytes.
  */
 function memoizedWatch(def: ServiceDefinition): ServiceDefinition {
   const watch = def['Watch'];
   if (watch === undefined) return def;
   const encode = watch.responseSerialize;
   const bytes = new WeakMap<object, Buffer>();
-  const responseSerialize = (msg: unknown): Buffer => {
-    if (typeof msg !== 'object' || msg === null || !Object.isFrozen(msg)) return encode(msg);
+  const shared = (msg: object): Buffer => {
     let b = bytes.get(msg);
     if (b === undefined) {
       b = encode(msg);
@@ -77,9 +77,15 @@ function memoizedWatch(def: ServiceDefinition): ServiceDefinition {
     }
     return b;
   };
+  const responseSerialize = (msg: unknown): Buffer => {
+    if (typeof msg !== 'object' || msg === null) return encode(msg);
+    if (PARTS in msg) return Buffer.concat((msg as AggregatedResponse)[PARTS].map(shared));
+    return Object.isFrozen(msg) ? shared(msg) : encode(msg);
+  };
   return { ...def, Watch: { ...watch, responseSerialize } };
 }
 
+/** Authorizes server reflection (a bidi stream the reflection package implements) like every other method. */
 function guardedReflection(server: Server, calls: Calls): Pick<Server, 'addService'> {
   return {
     addService: (def: ServiceDefinition, impl: UntypedServiceImplementation) => {

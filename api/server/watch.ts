@@ -34,6 +34,27 @@ export function* splitBySize(events: readonly PbEvent[]): Generator<PbEvent[]> {
 
 const singles = new WeakMap<WatchEvent, PbWatchResponse>();
 
+/**
+ * Where an aggregated response keeps the one-event responses it is made of. A repeated field's encoding is the
+ * concatenation of its elements' encodings, so the serializer (server.ts) joins their shared bytes instead of encoding
+ * every event again for every watcher.
+ */
+export const PARTS = Symbol('watch response parts');
+
+/** An aggregated response built from shared one-event responses. */
+export interface AggregatedResponse extends PbWatchResponse {
+  readonly [PARTS]: readonly PbWatchResponse[];
+}
+
+function* aggregate(events: readonly WatchEvent[]): Generator<AggregatedResponse> {
+  let from = 0;
+  for (const part of splitBySize(events.map(eventToPb))) {
+    const to = from + part.length;
+    yield { event: part, [PARTS]: events.slice(from, to).map(single) };
+    from = to;
+  }
+}
+
 /** The one-event response for `e`, shared by every watcher that sends it, so its bytes are encoded once (see server.ts). */
 function single(e: WatchEvent): PbWatchResponse {
   let r = singles.get(e);
@@ -64,7 +85,7 @@ export async function* watchResponses(
       const batch = await cursor.next();
       if (batch === null) return;
       if (aggregated) {
-        for (const part of splitBySize(batch.map(eventToPb))) yield { event: part };
+        yield* aggregate(batch);
       } else {
         for (const e of batch) yield single(e);
       }
