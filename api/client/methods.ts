@@ -1,5 +1,7 @@
 // The RPCs of both services with their message types, so that every call site is typed end to end.
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+import { decodeWatchResponse } from '../codec/index.js';
+import type { WatchEvent } from '../../resources/index.js';
 import { MACHINE_SERVICE, STATE_SERVICE } from '../proto/load.js';
 import type {
   PbApplyConfiguration,
@@ -25,6 +27,18 @@ function method<Req, Res>(service: ServiceDefinition, name: string): MethodDefin
   return m as MethodDefinition<Req, Res>;
 }
 
+/** State.Watch for clients, its responses decoded straight into store events. */
+function decodedWatch(): MethodDefinition<PbWatchRequest, WatchEvent[]> {
+  const m = method<PbWatchRequest, PbWatchResponse>(STATE_SERVICE, 'Watch');
+  return {
+    ...m,
+    responseSerialize: () => {
+      throw new Error('decoded watch responses are never sent');
+    },
+    responseDeserialize: decodeWatchResponse,
+  };
+}
+
 /** A request without fields (google.protobuf.Empty). */
 export type Empty = Record<string, never>;
 
@@ -38,6 +52,8 @@ export const STATE_METHODS = {
   Get: method<PbGetRequest, { resource: PbResource | null }>(STATE_SERVICE, 'Get'),
   List: method<PbListRequest, { resource: PbResource | null }>(STATE_SERVICE, 'List'),
   Watch: method<PbWatchRequest, PbWatchResponse>(STATE_SERVICE, 'Watch'),
+  /** Watch whose responses are decoded straight into store events (see codec/watch-decode.ts). */
+  WatchEvents: decodedWatch(),
 } as const;
 
 /** machine.Hostname. */

@@ -1,6 +1,6 @@
 // A watch cursor over gRPC: pulls with backpressure, resumes from its bookmark after a break, re-bootstraps on its own.
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import { eventFromPb, fromStatus, isServiceError, watchOptionsToPb } from '../codec/index.js';
+import { fromStatus, isServiceError, watchOptionsToPb } from '../codec/index.js';
 import {
   isInvalidBookmark,
   type Bookmark,
@@ -9,7 +9,7 @@ import {
   type WatchEvent,
   type WatchOptions,
 } from '../../resources/index.js';
-import type { PbEvent, PbWatchOptions, PbWatchResponse } from '../proto/types.js';
+import type { PbWatchOptions } from '../proto/types.js';
 import type { NodeConnection } from './connection.js';
 import { STATE_METHODS } from './methods.js';
 import {
@@ -23,7 +23,7 @@ import {
 export class RemoteCursor implements WatchCursor {
   private queue: WatchEvent[] = [];
   private waiter: ((batch: readonly WatchEvent[] | null) => void) | undefined;
-  private call: ClientReadableStream<PbWatchResponse> | undefined;
+  private call: ClientReadableStream<WatchEvent[]> | undefined;
   private paused = false;
   private closed = false;
   private ended = false;
@@ -144,7 +144,7 @@ export class RemoteCursor implements WatchCursor {
   /** Starts a Watch call; resolves at the node's ready response, rejects when the call fails before it. */
   private openCall(options: PbWatchOptions): Promise<void> {
     const { kind, id } = this.req;
-    const call = this.conn.stream(STATE_METHODS.Watch, {
+    const call = this.conn.stream(STATE_METHODS.WatchEvents, {
       ...kind,
       ...(id === undefined ? {} : { id }),
       options,
@@ -153,14 +153,14 @@ export class RemoteCursor implements WatchCursor {
     this.call = call;
     let ready = false;
     return new Promise<void>((resolve, reject) => {
-      call.on('data', (resp: PbWatchResponse) => {
+      call.on('data', (events: WatchEvent[]) => {
         if (call !== this.call) return;
         if (!ready) {
           ready = true;
           this.attempt = 0;
           resolve();
         }
-        this.receive(resp.event);
+        this.receive(events);
       });
       call.on('error', (e: Error) => {
         if (call !== this.call) return;
@@ -178,11 +178,9 @@ export class RemoteCursor implements WatchCursor {
     });
   }
 
-  private receive(pb: readonly PbEvent[]): void {
+  private receive(events: readonly WatchEvent[]): void {
     const out: WatchEvent[] = [];
-    for (const p of pb) {
-      const e = eventFromPb(p);
-      if (e === undefined) continue;
+    for (const e of events) {
       if (this.resync !== undefined) {
         if (e.type === 'errored') {
           this.rebootstrap(e.error.message);

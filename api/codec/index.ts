@@ -11,3 +11,4 @@ export {
   watchOptionsFromPb,
   watchOptionsToPb,
 } from './resource.js';
+export { decodeWatchResponse, WatchDecodeError } from './watch-decode.js';

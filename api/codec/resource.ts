@@ -1,5 +1,4 @@
 // Resources, queries and watch events between the store's types and the protocol's messages.
-import { parse } from 'yaml';
 import type {
   Bookmark,
   LabelOp,
@@ -19,6 +18,7 @@ import type {
   PbTimestamp,
   PbWatchOptions,
 } from '../proto/types.js';
+import { parseSpecText } from './watch-decode.js';
 
 const EMPTY = Buffer.alloc(0);
 const toTs = (ms: number): PbTimestamp => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
@@ -31,20 +31,6 @@ const fromTs = (t: PbTimestamp | null): number => (t === null ? 0 : t.seconds * 
 function specText(spec: unknown): string {
   // JSON.stringify returns undefined for an undefined spec, whatever its declared type says.
   return spec === undefined ? 'null' : JSON.stringify(spec);
-}
-
-/** The spec from `yaml_spec`: JSON when it is (what we send), else YAML (what other servers may send). */
-function parseSpecText(text: string): unknown {
-  if (text === '') return null;
-  const c = text.charCodeAt(0);
-  if (c === 123 /* { */ || c === 91 /* [ */ || c === 34 /* " */) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      // Not JSON after all: fall through to YAML.
-    }
-  }
-  return parse(text) as unknown;
 }
 
 const encoded = new WeakMap<Resource, PbResource>();
