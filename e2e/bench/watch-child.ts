@@ -1,11 +1,9 @@
 // Bench child process: opens W watchers on our node API (mTLS gRPC) or on etcd, and reports deliveries to its parent.
 // argv: osnode|etcd TARGET WATCHERS [CA CRT KEY]; messages to the parent: ready, progress {min}, latencies {ms[]}.
-import { credentials, type ClientReadableStream } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { Etcd3 } from 'etcd3';
-import { eventFromPb } from '../../api/codec/index.js';
-import { StateClientConstructor } from '../../api/proto/load.js';
-import type { PbWatchResponse } from '../../api/proto/types.js';
+import { NodeConnection } from '../../api/client/connection.js';
+import { StateClient } from '../../api/client/state-client.js';
 import { BENCH_KIND } from './common.js';
 
 const [backend = '', target = '', watchersArg = '1', ca, crt, key] = process.argv.slice(2);
@@ -44,39 +42,33 @@ process.on('message', (m: { kind: string }) => {
 
 if (backend === 'osnode') {
   if (ca === undefined || crt === undefined || key === undefined) throw new Error('osnode needs CA CRT KEY files');
-  const creds = credentials.createSsl(readFileSync(ca), readFileSync(key), readFileSync(crt));
-  const client = new StateClientConstructor(target, creds);
-  const watch = client['watch'];
-  if (watch === undefined) throw new Error('State client has no watch method');
-  let ready = 0;
-  for (let w = 0; w < watchers; w++) {
-    const call = watch.call(client, {
-      namespace: BENCH_KIND.namespace,
-      type: BENCH_KIND.type,
-      // Aggregated, like etcd, whose WatchResponse carries every event available at once.
-      options: { aggregated: true },
-    }) as ClientReadableStream<PbWatchResponse>;
-    let first = true;
-    call.on('data', (resp: PbWatchResponse) => {
-      if (first) {
-        first = false;
-        if (++ready === watchers) send({ kind: 'ready' });
-        return;
-      }
-      for (const pb of resp.event) {
-        const e = eventFromPb(pb);
-        if (e !== undefined && e.type !== 'bootstrapped' && e.type !== 'errored') {
-          delivered(w, (e.resource.spec as { value: number }).value);
-        } else if (e?.type === 'errored') send({ kind: 'errored', message: e.error.message });
-      }
-    });
-    call.on('error', () => undefined);
-    closers.push(() => {
-      call.cancel();
-    });
-  }
+  // Our own client, as osctl uses it: one connection, a cursor per watcher, responses decoded straight into events.
+  const [host = '', port = ''] = target.split(':');
+  const conn = new NodeConnection({
+    node: host,
+    endpoint: { host, port: Number(port) },
+    tls: { mode: 'mtls', ca: readFileSync(ca, 'utf8'), crt: readFileSync(crt, 'utf8'), key: readFileSync(key, 'utf8') },
+  });
+  const client = new StateClient(conn);
+  const subs = Array.from({ length: watchers }, (_, w) =>
+    // Aggregated, like etcd, whose WatchResponse carries every event available at once.
+    client.watchKindAggregated(BENCH_KIND).subscribe({
+      next: (batch) => {
+        for (const e of batch) {
+          if (e.type === 'errored') send({ kind: 'errored', message: e.error.message });
+          else if (e.type !== 'bootstrapped') delivered(w, (e.resource.spec as { value: number }).value);
+        }
+      },
+      error: (e: unknown) => {
+        send({ kind: 'errored', message: String(e) });
+      },
+    }),
+  );
+  await client.ready();
+  send({ kind: 'ready' });
   closers.push(() => {
-    client.close();
+    for (const s of subs) s.unsubscribe();
+    conn.close();
   });
 } else if (backend === 'etcd') {
   const client = new Etcd3({ hosts: target });

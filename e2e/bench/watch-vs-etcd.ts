@@ -167,7 +167,7 @@ export async function run(): Promise<string[]> {
     try {
       for (const [watchers, total] of [
         [1, 20_000],
-        [100, 3_000],
+        [100, 6_000],
       ] as const) {
         const eps = await throughput(b, watchers, total);
         figures.set(`${b.name}_${watchers}`, eps);
