@@ -132,4 +132,69 @@ export {
   type AddressStatusSpec,
 } from './network/address-status.js';
 export { RouteStatusSpecSchema, RouteStatusType, type RouteStatusSpec } from './network/route-status.js';
+export {
+  LAYERS,
+  LayerSchema,
+  NETWORK_CONFIG_NAMESPACE,
+  layerRank,
+  layeredId,
+  splitLayeredId,
+  type Layer,
+} from './network/layer.js';
+export {
+  LinkKindSchema,
+  LinkSpecSpecSchema,
+  LinkSpecType,
+  type LinkKind,
+  type LinkSpecSpec,
+} from './network/link-spec.js';
+export { AddressSpecSpecSchema, AddressSpecType, type AddressSpecSpec } from './network/address-spec.js';
+export { RouteSpecSpecSchema, RouteSpecType, type RouteSpecSpec } from './network/route-spec.js';
+export {
+  HOSTNAME_ID,
+  HostnameSpecSpecSchema,
+  HostnameSpecType,
+  HostnameStatusSpecSchema,
+  HostnameStatusType,
+  type HostnameSpecSpec,
+  type HostnameStatusSpec,
+} from './network/hostname.js';
+export {
+  RESOLVERS_ID,
+  ResolverSpecSpecSchema,
+  ResolverSpecType,
+  ResolverStatusSpecSchema,
+  ResolverStatusType,
+  type ResolverSpecSpec,
+  type ResolverStatusSpec,
+} from './network/resolver.js';
+export {
+  TIMESERVERS_ID,
+  TimeServerSpecSpecSchema,
+  TimeServerSpecType,
+  TimeServerStatusSpecSchema,
+  TimeServerStatusType,
+  type TimeServerSpecSpec,
+  type TimeServerStatusSpec,
+} from './network/time-server.js';
+export {
+  NODE_ADDRESS_IDS,
+  NodeAddressSpecSchema,
+  NodeAddressType,
+  type NodeAddressSpec,
+} from './network/node-address.js';
+export {
+  NETWORK_STATUS_ID,
+  NetworkStatusSpecSchema,
+  NetworkStatusType,
+  type NetworkStatusSpec,
+} from './network/network-status.js';
+export {
+  ConditionStateSchema,
+  NetworkConditionSpecSchema,
+  NetworkConditionType,
+  type ConditionState,
+  type NetworkConditionSpec,
+} from './network/network-condition.js';
+export { EtcFileStatusSpecSchema, EtcFileStatusType, type EtcFileStatusSpec } from './network/etc-file.js';
 export { putResource } from './state/put.js';

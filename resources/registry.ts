@@ -9,6 +9,16 @@ import { ResourceDefinitionType } from './meta/resource-definition.js';
 import { AddressStatusType } from './network/address-status.js';
 import { LinkStatusType } from './network/link-status.js';
 import { RouteStatusType } from './network/route-status.js';
+import { AddressSpecType } from './network/address-spec.js';
+import { EtcFileStatusType } from './network/etc-file.js';
+import { HostnameSpecType, HostnameStatusType } from './network/hostname.js';
+import { LinkSpecType } from './network/link-spec.js';
+import { NetworkConditionType } from './network/network-condition.js';
+import { NetworkStatusType } from './network/network-status.js';
+import { NodeAddressType } from './network/node-address.js';
+import { ResolverSpecType, ResolverStatusType } from './network/resolver.js';
+import { RouteSpecType } from './network/route-spec.js';
+import { TimeServerSpecType, TimeServerStatusType } from './network/time-server.js';
 import type { ResourceType } from './resource-type.js';
 
 /** All resource types, in registration order. */
@@ -23,6 +33,19 @@ export const ALL_TYPES: readonly ResourceType[] = [
   LinkStatusType,
   AddressStatusType,
   RouteStatusType,
+  LinkSpecType,
+  AddressSpecType,
+  RouteSpecType,
+  HostnameSpecType,
+  HostnameStatusType,
+  ResolverSpecType,
+  ResolverStatusType,
+  TimeServerSpecType,
+  TimeServerStatusType,
+  NodeAddressType,
+  NetworkStatusType,
+  NetworkConditionType,
+  EtcFileStatusType,
 ];
 
 /** Namespaces with what they hold. */
@@ -30,6 +53,7 @@ export const NAMESPACES: readonly { readonly name: string; readonly description:
   { name: 'meta', description: 'Resource definitions and namespaces.' },
   { name: 'config', description: 'The machine configuration and what is derived from it directly.' },
   { name: 'runtime', description: 'The state of the node itself: boot stage, status, the API.' },
+  { name: 'network-config', description: 'Network specs from each config layer, before they are merged.' },
   { name: 'network', description: 'Observed and desired network state.' },
 ];
 

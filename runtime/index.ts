@@ -46,6 +46,7 @@ export {
   type EventOp as NetlinkEventOp,
   type Link as NetlinkLink,
   type LinkRef,
+  type LinkRef as NetlinkLinkRef,
   type NetlinkErrorCode,
   type NetlinkEvent,
   type OperState,

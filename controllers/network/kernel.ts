@@ -2,19 +2,45 @@
 import {
   Netlink,
   type NetlinkAddress,
+  type NetlinkAddressSpec,
   type NetlinkCallOptions,
   type NetlinkEvent,
   type NetlinkLink,
+  type NetlinkLinkRef,
   type NetlinkRoute,
+  type NetlinkRouteSpec,
 } from '../../runtime/index.js';
 
-/** Dumps of the kernel's links, addresses and routes, and its change events; {@link Netlink} satisfies it. */
+/** A link for the node to create. */
+export type LinkCreate =
+  | { readonly kind: 'bridge' | 'dummy'; readonly name: string }
+  | { readonly kind: 'veth'; readonly name: string; readonly peer: string }
+  | { readonly kind: 'vlan'; readonly name: string; readonly parent: string; readonly vlanId: number }
+  | { readonly kind: 'bond'; readonly name: string; readonly mode: string };
+
+/**
+ * The kernel's network as the network controllers see it: dumps, change events and changes. {@link LazyNetlink} is
+ * the real one; controllers/network/testing.ts has an in-memory one for unit tests. Failures are NetlinkErrors with
+ * the kernel's errno (code Exists, NotFound, Unsupported, Invalid, Unreachable, Busy, Failed).
+ */
 export interface KernelNetwork {
   links(opts?: NetlinkCallOptions): Promise<NetlinkLink[]>;
   addresses(opts?: NetlinkCallOptions): Promise<NetlinkAddress[]>;
   routes(opts?: NetlinkCallOptions): Promise<NetlinkRoute[]>;
   /** Changes (and `overrun` when some were lost) until `signal` aborts; subscribed once it returns. */
   events(signal: AbortSignal): AsyncIterable<NetlinkEvent>;
+  setLinkUp(link: NetlinkLinkRef, up: boolean, opts?: NetlinkCallOptions): Promise<void>;
+  setMtu(link: NetlinkLinkRef, mtu: number, opts?: NetlinkCallOptions): Promise<void>;
+  /** Enslaves `link` to a bridge or bond, or frees it with null. */
+  setMaster(link: NetlinkLinkRef, master: NetlinkLinkRef | null, opts?: NetlinkCallOptions): Promise<void>;
+  createLink(spec: LinkCreate, opts?: NetlinkCallOptions): Promise<void>;
+  deleteLink(link: NetlinkLinkRef, opts?: NetlinkCallOptions): Promise<void>;
+  /** Adds an address; code Exists when the link has it already (unless `replace`). */
+  addAddress(a: NetlinkAddressSpec, opts?: NetlinkCallOptions & { readonly replace?: boolean }): Promise<void>;
+  deleteAddress(a: NetlinkAddressSpec, opts?: NetlinkCallOptions): Promise<void>;
+  /** Adds a route, replacing one with the same key unless `replace` is false. */
+  addRoute(r: NetlinkRouteSpec, opts?: NetlinkCallOptions & { readonly replace?: boolean }): Promise<void>;
+  deleteRoute(r: NetlinkRouteSpec, opts?: NetlinkCallOptions): Promise<void>;
 }
 
 /**
@@ -41,6 +67,52 @@ export class LazyNetlink implements KernelNetwork {
 
   events(signal: AbortSignal): AsyncIterable<NetlinkEvent> {
     return this.netlink(signal).events(signal);
+  }
+
+  setLinkUp(link: NetlinkLinkRef, up: boolean, opts?: NetlinkCallOptions): Promise<void> {
+    return this.netlink(opts?.signal).setLinkUp(link, up, opts);
+  }
+
+  setMtu(link: NetlinkLinkRef, mtu: number, opts?: NetlinkCallOptions): Promise<void> {
+    return this.netlink(opts?.signal).setMtu(link, mtu, opts);
+  }
+
+  setMaster(link: NetlinkLinkRef, master: NetlinkLinkRef | null, opts?: NetlinkCallOptions): Promise<void> {
+    return this.netlink(opts?.signal).setMaster(link, master, opts);
+  }
+
+  createLink(spec: LinkCreate, opts?: NetlinkCallOptions): Promise<void> {
+    const nl = this.netlink(opts?.signal);
+    switch (spec.kind) {
+      case 'veth':
+        return nl.createVeth(spec.name, spec.peer, opts);
+      case 'vlan':
+        return nl.createVlan(spec.name, spec.parent, spec.vlanId, opts);
+      case 'bond':
+        return nl.createBond(spec.name, spec.mode, opts);
+      default:
+        return nl.createLink(spec.name, spec.kind, opts);
+    }
+  }
+
+  deleteLink(link: NetlinkLinkRef, opts?: NetlinkCallOptions): Promise<void> {
+    return this.netlink(opts?.signal).deleteLink(link, opts);
+  }
+
+  addAddress(a: NetlinkAddressSpec, opts?: NetlinkCallOptions & { readonly replace?: boolean }): Promise<void> {
+    return this.netlink(opts?.signal).addAddress(a, opts);
+  }
+
+  deleteAddress(a: NetlinkAddressSpec, opts?: NetlinkCallOptions): Promise<void> {
+    return this.netlink(opts?.signal).deleteAddress(a, opts);
+  }
+
+  addRoute(r: NetlinkRouteSpec, opts?: NetlinkCallOptions & { readonly replace?: boolean }): Promise<void> {
+    return this.netlink(opts?.signal).addRoute(r, opts);
+  }
+
+  deleteRoute(r: NetlinkRouteSpec, opts?: NetlinkCallOptions): Promise<void> {
+    return this.netlink(opts?.signal).deleteRoute(r, opts);
   }
 
   private netlink(signal: AbortSignal | undefined): Netlink {

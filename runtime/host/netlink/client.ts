@@ -56,6 +56,19 @@ export interface RouteSpec {
 }
 
 const IFLA_EXT_MASK = 29;
+const IFLA_LINK = 5;
+const IFLA_VLAN_ID = 1;
+const IFLA_BOND_MODE = 1;
+/** Bonding modes in the order of their kernel numbers (BOND_MODE_*). */
+const BOND_MODES = [
+  'balance-rr',
+  'active-backup',
+  'balance-xor',
+  'broadcast',
+  '802.3ad',
+  'balance-tlb',
+  'balance-alb',
+] as const;
 const RTEXT_FILTER_SKIP_STATS = 1 << 3;
 const RT_TABLE_MAIN = 254;
 const RTPROT_STATIC = 4;
@@ -148,6 +161,28 @@ export class Netlink {
     const info = nestedAttr(IFLA.LINKINFO, [strAttr(IFLA_INFO.KIND, 'veth'), nestedAttr(IFLA_INFO.DATA, [peerInfo])]);
     return this.call(opts, () => {
       this.createWith(name, 'veth', [info]);
+    });
+  }
+
+  /** Creates VLAN `vlanId` on `parent` (802.1Q); code Unsupported when the kernel lacks 8021q. */
+  createVlan(name: string, parent: LinkRef, vlanId: number, opts?: CallOptions): Promise<void> {
+    return this.call(opts, () => {
+      const id = Buffer.alloc(2);
+      id.writeUInt16LE(vlanId, 0);
+      const data = nestedAttr(IFLA_INFO.DATA, [attr(IFLA_VLAN_ID, id)]);
+      const info = nestedAttr(IFLA.LINKINFO, [strAttr(IFLA_INFO.KIND, 'vlan'), data]);
+      this.createWith(name, 'vlan', [u32Attr(IFLA_LINK, this.resolve(parent)), info]);
+    });
+  }
+
+  /** Creates a bond in `mode` (e.g. active-backup); code Unsupported when the kernel lacks bonding. */
+  createBond(name: string, mode: string, opts?: CallOptions): Promise<void> {
+    return this.call(opts, () => {
+      const n = BOND_MODES.indexOf(mode as (typeof BOND_MODES)[number]);
+      if (n < 0)
+        throw new NetlinkError('Invalid', `link add ${name} type bond`, 22, 'EINVAL', `unknown bond mode ${mode}`);
+      const data = nestedAttr(IFLA_INFO.DATA, [attr(IFLA_BOND_MODE, Buffer.from([n]))]);
+      this.createWith(name, 'bond', [nestedAttr(IFLA.LINKINFO, [strAttr(IFLA_INFO.KIND, 'bond'), data])]);
     });
   }
 
