@@ -25,6 +25,7 @@ describe('network.LinkStatusController', () => {
       kind: '',
       up: true,
       operationalState: 'unknown',
+      carrier: true,
       mtu: 65536,
       hardwareAddr: '00:00:00:00:00:00',
       masterIndex: null,

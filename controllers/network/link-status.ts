@@ -13,6 +13,7 @@ export function linkStatusSpec(link: NetlinkLink): LinkStatusSpec {
     kind: link.kind ?? '',
     up: link.up,
     operationalState: link.operState,
+    carrier: link.carrier,
     mtu: link.mtu,
     hardwareAddr: link.mac ?? '',
     masterIndex: link.master,

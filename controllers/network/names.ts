@@ -76,12 +76,19 @@ export function addressFlagNames(flags: number): string {
     .join(',');
 }
 
-/**
- * The link type. The adapter does not decode ifi_type yet, so it is derived from the hardware address: an all-zero
- * one on a kindless link is loopback, a 6-byte one is ether, none is `none`.
- */
+const LINK_TYPES: Readonly<Record<number, string>> = {
+  1: 'ether',
+  24: 'ieee1394',
+  32: 'infiniband',
+  768: 'tunnel',
+  769: 'tunnel6',
+  772: 'loopback',
+  776: 'sit',
+  778: 'gre',
+  823: 'ip6gre',
+  65534: 'none',
+};
+/** The ARPHRD_* hardware type (ifi_type) as the name `ip link` prints (the number when unnamed). */
 export function linkTypeName(link: NetlinkLink): string {
-  if (link.mac === null) return 'none';
-  if (link.kind === null && /^(00:){5}00$/.test(link.mac)) return 'loopback';
-  return link.mac.split(':').length === 6 ? 'ether' : 'none';
+  return LINK_TYPES[link.type] ?? String(link.type);
 }

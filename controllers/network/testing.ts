@@ -259,6 +259,8 @@ export function fakeLink(index: number, name: string, more: Partial<NetlinkLink>
   return {
     index,
     name,
+    type: name === 'lo' ? 772 : 1,
+    carrier: true,
     mtu: 1500,
     up: true,
     operState: 'up',

@@ -19,10 +19,14 @@ export const OperationalStateSchema = z.enum([
 /** Spec of LinkStatus. */
 export const LinkStatusSpecSchema = z.object({
   index: z.number().int().nonnegative().describe('The kernel interface index.'),
-  type: z.string().describe('The link type: ether, loopback or none (derived from the hardware address).'),
+  type: z.string().describe('The hardware type (ARPHRD): ether, loopback, none, tunnel and so on (or the number).'),
   kind: z.string().describe('The kernel link kind (bridge, veth, vlan); empty for kindless links such as loopback.'),
   up: z.boolean().describe('Administratively up (IFF_UP).'),
   operationalState: OperationalStateSchema.describe('The operational state (RFC 2863) the kernel reports.'),
+  carrier: z
+    .boolean()
+    .nullable()
+    .describe('Whether the link has carrier (a cable, a peer); null when the kernel does not say.'),
   mtu: z.number().int().nonnegative().describe('The MTU in bytes.'),
   hardwareAddr: z.string().describe('The hardware address as aa:bb:cc:dd:ee:ff; empty when the link has none.'),
   masterIndex: z.number().int().positive().nullable().describe('Index of the master (bridge, bond); null if none.'),

@@ -114,10 +114,13 @@ describe('runtime/host/netlink: rtnetlink against the real kernel', function () 
   });
 
   it('dumps the loopback link as ip link shows it', async function () {
-    const links = await nl().call<{ index: number; name: string; mtu: number; kind: string | null }[]>('links');
+    const links =
+      await nl().call<{ index: number; name: string; mtu: number; kind: string | null; type: number }[]>('links');
     const [lo] = await ip('link', 'show', 'lo');
     expect(links).to.have.length(1);
-    expect(links[0]).to.include({ index: lo?.ifindex, name: 'lo', mtu: lo?.mtu, kind: null });
+    expect(lo?.link_type).to.equal('loopback');
+    // ARPHRD_LOOPBACK: what `ip` prints as link_type loopback.
+    expect(links[0]).to.include({ index: lo?.ifindex, name: 'lo', mtu: lo?.mtu, kind: null, type: 772 });
   });
 
   it('creates a bridge and a veth pair, sets one up with MTU 1400 and enslaves the other', async function () {
@@ -133,8 +136,14 @@ describe('runtime/host/netlink: rtnetlink against the real kernel', function () 
     expect(b).to.include({ master: 'br-t' });
     const [br] = await ip('-details', 'link', 'show', 'br-t');
     expect((br?.linkinfo as { info_kind?: string } | undefined)?.info_kind).to.equal('bridge');
-    const ours = await nl().call<{ up: boolean; mtu: number; kind: string }>('link', 'veth-a');
-    expect(ours).to.include({ up: true, mtu: 1400, kind: 'veth' });
+    const ours = await nl().call<{ up: boolean; mtu: number; kind: string; type: number; carrier: boolean }>(
+      'link',
+      'veth-a',
+    );
+    // veth-a is up but its peer is down: no carrier, as `ip` shows with NO-CARRIER.
+    expect(a?.flags).to.include('NO-CARRIER');
+    expect(a?.link_type).to.equal('ether');
+    expect(ours).to.include({ up: true, mtu: 1400, kind: 'veth', type: 1, carrier: false });
   });
 
   it('adds IPv4 and IPv6 addresses and routes via a gateway in the subnet', async function () {

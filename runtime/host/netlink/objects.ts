@@ -3,7 +3,7 @@ import { AF_INET6, anyAddress, bytesToIp } from './ip.js';
 import { attrString, attrU32, attrU8, decodeAttrs } from './messages.js';
 
 /** IFLA_* attribute types (linux/if_link.h). */
-export const IFLA = { ADDRESS: 1, IFNAME: 3, MTU: 4, MASTER: 10, OPERSTATE: 16, LINKINFO: 18 } as const;
+export const IFLA = { ADDRESS: 1, IFNAME: 3, MTU: 4, MASTER: 10, OPERSTATE: 16, LINKINFO: 18, CARRIER: 33 } as const;
 /** IFLA_INFO_* attributes nested in IFLA_LINKINFO. */
 export const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
 /** VETH_INFO_PEER, nested in IFLA_INFO_DATA of a veth. */
@@ -24,6 +24,10 @@ export type OperState = (typeof OPER_STATES)[number];
 export interface Link {
   readonly index: number;
   readonly name: string;
+  /** ifi_type, the ARPHRD_* hardware type: 1 ether, 772 loopback, 65534 none. */
+  readonly type: number;
+  /** IFLA_CARRIER: the physical link has carrier; null when the kernel did not say. */
+  readonly carrier: boolean | null;
   readonly mtu: number;
   /** Administratively up (IFF_UP). */
   readonly up: boolean;
@@ -119,9 +123,12 @@ export function decodeLink(p: Buffer): Link {
   const attrs = decodeAttrs(p, 16);
   const info = attrs.get(IFLA.LINKINFO);
   const master = attrU32(attrs.get(IFLA.MASTER));
+  const carrier = attrU8(attrs.get(IFLA.CARRIER));
   return {
     index: p.readInt32LE(4),
     name: attrString(attrs.get(IFLA.IFNAME)) ?? '',
+    type: p.readUInt16LE(2),
+    carrier: carrier === undefined ? null : carrier !== 0,
     mtu: attrU32(attrs.get(IFLA.MTU)) ?? 0,
     up: (p.readUInt32LE(8) & IFF_UP) !== 0,
     operState: OPER_STATES[attrU8(attrs.get(IFLA.OPERSTATE)) ?? 0] ?? 'unknown',
