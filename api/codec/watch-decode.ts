@@ -99,7 +99,8 @@ function mapEntry(end: number, into: Record<string, string>): void {
     else if (tag === 0x12) value = string(end);
     else skip(tag & 7, end);
   }
-  into[key] = value;
+  // An own property even for `__proto__` (an assignment would replace the object's prototype instead).
+  Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function metadata(end: number): Metadata {
