@@ -21,6 +21,10 @@ import {
   type Route,
 } from './objects.js';
 import { RequestSocket } from './socket.js';
+import { SharedStream } from '../shared-stream.js';
+
+/** The process's one event subscription, shared by every caller of {@link Netlink.events}. */
+const SHARED_EVENTS = new SharedStream(netlinkEvents);
 
 /** A link by kernel index or by name. */
 export type LinkRef = number | string;
@@ -223,9 +227,12 @@ export class Netlink {
     });
   }
 
-  /** Kernel changes to links, addresses and routes (both families) until `signal` aborts; see {@link netlinkEvents}. */
+  /**
+   * Kernel changes to links, addresses and routes (both families) until `signal` aborts; see {@link netlinkEvents}.
+   * Every subscription in the process shares one multicast socket (and the one worker thread that waits on it).
+   */
   events(signal: AbortSignal): AsyncIterable<NetlinkEvent> {
-    return netlinkEvents(signal);
+    return SHARED_EVENTS.subscribe(signal);
   }
 
   private call<T>(opts: CallOptions | undefined, fn: () => T): Promise<T> {
