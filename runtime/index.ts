@@ -53,3 +53,4 @@ export {
   type Route as NetlinkRoute,
   type RouteSpec as NetlinkRouteSpec,
 } from './host/netlink/index.js';
+export { HostUts, MemoryUts, UtsError, isUtsError, type Uts } from './host/uts.js';
