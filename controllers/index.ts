@@ -1,21 +1,86 @@
 // Every controller machined runs, listed explicitly (conventions.md item 5).
 import type { Controller } from '../runtime/index.js';
 import { MachineTypeController } from './config/machine-type.js';
+import { AddressConfigController } from './network/address-config.js';
+import { AddressSpecController } from './network/address-spec.js';
 import { AddressStatusController } from './network/address-status.js';
+import { EtcFileController } from './network/etc-files.js';
+import { HostnameConfigController } from './network/hostname-config.js';
+import { HostnameSpecController } from './network/hostname-spec.js';
+import { HostnameStatusController } from './network/hostname-status.js';
 import { LazyNetlink } from './network/kernel.js';
+import { LinkConfigController } from './network/link-config.js';
+import { LinkSpecController } from './network/link-spec.js';
 import { LinkStatusController } from './network/link-status.js';
+import {
+  AddressMergeController,
+  HostnameMergeController,
+  LinkMergeController,
+  ResolverMergeController,
+  RouteMergeController,
+  TimeServerMergeController,
+} from './network/merge.js';
+import { NetworkStatusController } from './network/network-status.js';
+import { NodeAddressController } from './network/node-address.js';
+import { ResolverConfigController } from './network/resolver-config.js';
+import { ResolverSpecController } from './network/resolver-status.js';
+import { RouteConfigController } from './network/route-config.js';
+import { RouteSpecController } from './network/route-spec.js';
 import { RouteStatusController } from './network/route-status.js';
+import { TimeServerConfigController } from './network/timeserver-config.js';
+import { TimeServerSpecController } from './network/timeserver-status.js';
 import { MachineStatusController } from './runtime/machine-status.js';
 
+/** What the controllers need to know about the host they run on. */
+export interface ControllerOptions {
+  /**
+   * Change the host: links, addresses, routes, the hostname and files under `rootDir`. Off by default, so that a test
+   * running machined in-process in this machine's namespaces only observes; machined's main turns it on (it runs in
+   * the node's own namespaces).
+   */
+  readonly applyHost?: boolean;
+  /** The kernel command line text (`ip=` gives a static address before any config exists). */
+  readonly cmdline?: string;
+  /** The node's root directory: /etc/resolv.conf and /etc/hosts are rendered under it. */
+  readonly rootDir?: string;
+}
+
 /** Fresh instances of all controllers, in registration order. */
-export function allControllers(): Controller[] {
-  // One netlink request socket for the network status controllers, opened on first use in machined's namespace.
+export function allControllers(o: ControllerOptions = {}): Controller[] {
+  // One netlink request socket for the network controllers, opened on first use in machined's namespace.
   const kernel = new LazyNetlink();
-  return [
+  const cmdline = o.cmdline ?? '';
+  const observe: Controller[] = [
     new MachineTypeController(),
     new MachineStatusController(),
     new LinkStatusController(kernel),
     new AddressStatusController(kernel),
     new RouteStatusController(kernel),
+    new LinkConfigController(cmdline),
+    new AddressConfigController(cmdline),
+    new RouteConfigController(cmdline),
+    new HostnameConfigController(cmdline),
+    new ResolverConfigController(cmdline),
+    new TimeServerConfigController(cmdline),
+    new LinkMergeController(),
+    new AddressMergeController(),
+    new RouteMergeController(),
+    new HostnameMergeController(),
+    new ResolverMergeController(),
+    new TimeServerMergeController(),
+    new ResolverSpecController(),
+    new TimeServerSpecController(),
+    new HostnameStatusController(),
+    new NodeAddressController(),
+    new NetworkStatusController(),
+  ];
+  if (o.applyHost !== true) return observe;
+  return [
+    ...observe,
+    new LinkSpecController(kernel),
+    new AddressSpecController(kernel),
+    new RouteSpecController(kernel),
+    new HostnameSpecController(),
+    new EtcFileController(o.rootDir ?? '/'),
   ];
 }

@@ -2,7 +2,7 @@
 // The machined executable: parses flags, starts the node, and stops cleanly on SIGINT/SIGTERM; a reboot re-executes it.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { allControllers } from '../../controllers/index.js';
 import {
@@ -24,11 +24,13 @@ import { resourceTables } from './console.js';
 import { nodeLogger } from './logging.js';
 import { startMachined, type Machined } from './machined.js';
 
-const USAGE = `usage: machined --state-dir DIR [--config FILE] [--cmdline FILE] [--mode container|metal|cloud] [--api-port N] [--api-host ADDR] [--once]
+const USAGE = `usage: machined --state-dir DIR [--config FILE] [--cmdline FILE] [--mode container|metal|cloud] [--root-dir DIR] [--api-port N] [--api-host ADDR] [--once]
   --state-dir DIR   the node's state directory: persisted config and resources in DIR/state, logs in DIR/logs
   --config FILE     a machine config (YAML, v1alpha1), used when DIR holds no persisted config
   --cmdline FILE    a kernel command line to search for talos.config=PATH|URL (default /proc/cmdline)
   --mode MODE       how configs are validated on this platform (default container)
+  --root-dir DIR    the node's root: /etc/resolv.conf and /etc/hosts are written under it
+                    (default / in metal mode, DIR/root otherwise)
   --api-port N      the port of the node API (default 50000; 0 picks a free one and logs it)
   --api-host ADDR   the address the node API listens on (default 0.0.0.0)
   --once            print the node's resources once it is running or in maintenance mode, then stop`;
@@ -67,6 +69,7 @@ async function main(): Promise<number> {
         config: { type: 'string' },
         cmdline: { type: 'string', default: '/proc/cmdline' },
         mode: { type: 'string', default: 'container' },
+        'root-dir': { type: 'string' },
         'api-port': { type: 'string', default: '50000' },
         'api-host': { type: 'string', default: '0.0.0.0' },
         once: { type: 'boolean', default: false },
@@ -113,7 +116,12 @@ async function main(): Promise<number> {
       ...(values.config === undefined ? {} : { configPath: values.config }),
       ...(cmdline === undefined ? {} : { cmdline }),
       mode,
-      controllers: allControllers(),
+      // machined owns the namespaces it runs in: it applies the config to their links, addresses, routes and hostname.
+      controllers: allControllers({
+        applyHost: true,
+        cmdline: cmdline ?? '',
+        rootDir: resolve(values['root-dir'] ?? (mode === 'metal' ? '/' : join(stateDir, 'root'))),
+      }),
       logger,
       onReboot: () => {
         reboot.requested = true;
