@@ -3,6 +3,7 @@ import { status } from '@grpc/grpc-js';
 import type { Observable } from 'rxjs';
 import { ApiError, labelQueriesToPb, resourceFromPb } from '../codec/index.js';
 import {
+  isNotFound,
   observeBatches,
   observeEvents,
   type CallOptions,
@@ -66,6 +67,17 @@ export class StateClient implements State {
     if (res.resource === null)
       throw new ApiError(status.INTERNAL, `${this.conn.address} answered Get without a resource`);
     return resourceFromPb(res.resource);
+  }
+
+  /** {@inheritDoc State.find} */
+  async find(ptr: Pointer, opts: CallOptions = {}): Promise<Resource | undefined> {
+    try {
+      return await this.get(ptr, opts);
+    } catch (e) {
+      // The node names an unknown type in the message; a missing resource of a known type is just absent.
+      if (isNotFound(e) && !/type "/.test(e.message)) return undefined;
+      throw e;
+    }
   }
 
   /** {@inheritDoc State.list} */

@@ -63,6 +63,7 @@ export async function connect(port: number, tls?: NodeTls, timeoutMs?: number): 
 export function composite(store: State, client: StateClient): State {
   return {
     get: (p, o) => client.get(p, o),
+    find: (p, o) => client.find(p, o),
     list: (k, o) => client.list(k, o),
     watch: (p, o) => client.watch(p, o),
     watchKind: (k, o) => client.watchKind(k, o),

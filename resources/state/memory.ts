@@ -150,6 +150,10 @@ export class InMemoryState implements State {
     return Promise.resolve(r);
   }
 
+  async find(ptr: Pointer, _opts?: CallOptions): Promise<Resource | undefined> {
+    return Promise.resolve(this.collection(ptr).items.get(ptr.id));
+  }
+
   async list(kind: Kind, opts: ListOptions = {}): Promise<Resource[]> {
     const filter = compileSelector(opts);
     const out: Resource[] = [];

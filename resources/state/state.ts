@@ -71,6 +71,8 @@ export interface WatchCursor {
 export interface State {
   /** One resource; NotFound if it (or its type) does not exist. */
   get(ptr: Pointer, opts?: CallOptions): Promise<Resource>;
+  /** One resource, or undefined when it does not exist (an unknown type is still NotFound). Cheaper than a get that fails. */
+  find(ptr: Pointer, opts?: CallOptions): Promise<Resource | undefined>;
   /** The resources of a kind, sorted by id, filtered by the selector. */
   list(kind: Kind, opts?: ListOptions): Promise<Resource[]>;
   /** Stores a new resource with version 1; Conflict(exists) if the id is taken. */

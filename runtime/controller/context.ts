@@ -89,12 +89,8 @@ class Context implements ControllerContext {
   async get<S>(t: ResourceType<S>, namespace: string, id: string): Promise<Resource<S> | undefined> {
     const ptr = { namespace, type: t.type, id };
     this.access.checkRead(ptr, id);
-    try {
-      return this.typed(t, await this.state.get(ptr, { signal: this.signal }));
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    const r = await this.state.find(ptr, { signal: this.signal });
+    return r === undefined ? undefined : this.typed(t, r);
   }
 
   async list<S>(t: ResourceType<S>, namespace: string, selector: Selector = {}): Promise<Resource<S>[]> {

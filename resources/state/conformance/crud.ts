@@ -46,13 +46,17 @@ export function crudSuite(get: () => StateUnderTest): void {
     expect((await state.get(at('a'))).spec).to.deep.equal({ value: 1 });
   });
 
-  it('get of a missing resource is NotFound naming it; an unknown type is NotFound naming the type', async () => {
+  it('get of a missing resource is NotFound naming it, find gives undefined; an unknown type is NotFound naming the type', async () => {
     expect(await rejects(state.get(at('nope'))))
       .to.be.instanceOf(NotFoundError)
       .with.property('message')
       .that.includes('test/ConformanceItem/nope');
+    expect(await state.find(at('nope'))).to.equal(undefined);
+    await state.create(item('here', 1));
+    expect((await state.find(at('here')))?.spec).to.deep.equal({ value: 1 });
     for (const call of [
       state.get({ namespace: 'test', type: 'NoSuchType', id: 'a' }),
+      state.find({ namespace: 'test', type: 'NoSuchType', id: 'a' }),
       state.list({ namespace: 'test', type: 'NoSuchType' }),
       state.create({ metadata: { namespace: 'test', type: 'NoSuchType', id: 'a' }, spec: {} }),
     ]) {
