@@ -40,6 +40,8 @@ export {
   isNetlinkExists,
   isNetlinkNotFound,
   isNetlinkUnsupported,
+  bytesToIp,
+  ipToBytes,
   type Address as NetlinkAddress,
   type AddressSpec as NetlinkAddressSpec,
   type CallOptions as NetlinkCallOptions,

@@ -69,25 +69,32 @@ export class AddressSpecController implements Controller {
     }
     await this.removeStale(ctx, desired);
 
+    const missing: [string, Wanted][] = [];
     for (const [id, w] of desired) {
       const index = links.get(w.link);
       if (index === undefined) {
         outcomes.set(id, pending(`waiting for link ${w.link} to appear`));
-        continue;
-      }
-      if (present.has(keyOf(index, w.address, w.prefixLength))) {
+      } else if (present.has(keyOf(index, w.address, w.prefixLength))) {
         outcomes.set(id, APPLIED);
-        continue;
+      } else {
+        missing.push([id, w]);
       }
-      try {
-        await this.kernel.addAddress(w, opts);
+    }
+    // One batch for all that is missing: a thousand addresses cost a few round trips, not a thousand.
+    const results = await this.kernel.addAddresses(
+      missing.map(([, w]) => w),
+      opts,
+    );
+    missing.forEach(([id, w], i) => {
+      const e = results[i];
+      if (e === undefined) {
         this.added.set(id, w);
         outcomes.set(id, APPLIED);
-      } catch (e) {
+      } else {
         // Added by someone else since the dump: it is there, but not ours to remove later.
         outcomes.set(id, isNetlinkError(e, 'Exists') ? APPLIED : refusal(e));
       }
-    }
+    });
     await this.conditions.write(ctx, outcomes);
   }
 

@@ -1,6 +1,7 @@
 // KernelNetwork: the slice of the rtnetlink adapter the network status controllers use, and a lazily opened Netlink behind it.
 import {
   Netlink,
+  type NetlinkError,
   type NetlinkAddress,
   type NetlinkAddressSpec,
   type NetlinkCallOptions,
@@ -37,7 +38,17 @@ export interface KernelNetwork {
   deleteLink(link: NetlinkLinkRef, opts?: NetlinkCallOptions): Promise<void>;
   /** Adds an address; code Exists when the link has it already (unless `replace`). */
   addAddress(a: NetlinkAddressSpec, opts?: NetlinkCallOptions & { readonly replace?: boolean }): Promise<void>;
+  /** Adds many addresses at once; per address, undefined when added or the kernel's refusal. */
+  addAddresses(
+    a: readonly NetlinkAddressSpec[],
+    opts?: NetlinkCallOptions & { readonly replace?: boolean },
+  ): Promise<(NetlinkError | undefined)[]>;
   deleteAddress(a: NetlinkAddressSpec, opts?: NetlinkCallOptions): Promise<void>;
+  /** Adds many routes at once (replacing same-key ones unless `replace` is false); per route, undefined or the refusal. */
+  addRoutes(
+    r: readonly NetlinkRouteSpec[],
+    opts?: NetlinkCallOptions & { readonly replace?: boolean },
+  ): Promise<(NetlinkError | undefined)[]>;
   /** Adds a route, replacing one with the same key unless `replace` is false. */
   addRoute(r: NetlinkRouteSpec, opts?: NetlinkCallOptions & { readonly replace?: boolean }): Promise<void>;
   deleteRoute(r: NetlinkRouteSpec, opts?: NetlinkCallOptions): Promise<void>;
@@ -105,6 +116,20 @@ export class LazyNetlink implements KernelNetwork {
 
   deleteAddress(a: NetlinkAddressSpec, opts?: NetlinkCallOptions): Promise<void> {
     return this.netlink(opts?.signal).deleteAddress(a, opts);
+  }
+
+  addAddresses(
+    a: readonly NetlinkAddressSpec[],
+    opts?: NetlinkCallOptions & { readonly replace?: boolean },
+  ): Promise<(NetlinkError | undefined)[]> {
+    return this.netlink(opts?.signal).addAddresses(a, opts);
+  }
+
+  addRoutes(
+    r: readonly NetlinkRouteSpec[],
+    opts?: NetlinkCallOptions & { readonly replace?: boolean },
+  ): Promise<(NetlinkError | undefined)[]> {
+    return this.netlink(opts?.signal).addRoutes(r, opts);
   }
 
   addRoute(r: NetlinkRouteSpec, opts?: NetlinkCallOptions & { readonly replace?: boolean }): Promise<void> {

@@ -107,24 +107,29 @@ export class RouteSpecController implements Controller {
       const k = `${r.dst}/${r.dstLen}`;
       byDst.set(k, [...(byDst.get(k) ?? []), r]);
     }
+    const missing: [string, Wanted][] = [];
     for (const [id, w] of desired) {
       const oif = w.oif === undefined ? undefined : links.get(w.oif);
       if (w.oif !== undefined && oif === undefined) {
         outcomes.set(id, pending(`waiting for link ${w.oif} to appear`));
-        continue;
-      }
-      if ((byDst.get(`${w.dst}/${w.dstLen}`) ?? []).some((r) => matches(r, w, oif))) {
+      } else if ((byDst.get(`${w.dst}/${w.dstLen}`) ?? []).some((r) => matches(r, w, oif))) {
         outcomes.set(id, APPLIED);
-        continue;
-      }
-      try {
-        await this.kernel.addRoute(w, opts);
-        this.added.set(id, w);
-        outcomes.set(id, APPLIED);
-      } catch (e) {
-        outcomes.set(id, refusal(e));
+      } else {
+        missing.push([id, w]);
       }
     }
+    // One batch for all that is missing (the kernel handles the routes in order, as one by one).
+    const results = await this.kernel.addRoutes(
+      missing.map(([, w]) => w),
+      opts,
+    );
+    missing.forEach(([id, w], i) => {
+      const e = results[i];
+      if (e === undefined) {
+        this.added.set(id, w);
+        outcomes.set(id, APPLIED);
+      } else outcomes.set(id, refusal(e));
+    });
     await this.conditions.write(ctx, outcomes);
   }
 

@@ -102,6 +102,35 @@ export class FakeKernel implements KernelNetwork {
     });
   }
 
+  async addAddresses(
+    list: readonly NetlinkAddressSpec[],
+    opts?: { readonly replace?: boolean },
+  ): Promise<(NetlinkError | undefined)[]> {
+    return this.each(list, (a) => this.addAddress(a, opts));
+  }
+
+  async addRoutes(
+    list: readonly NetlinkRouteSpec[],
+    opts?: { readonly replace?: boolean },
+  ): Promise<(NetlinkError | undefined)[]> {
+    return this.each(list, (r) => this.addRoute(r, opts));
+  }
+
+  /** Runs `fn` on each item in order; a NetlinkError becomes that item's result, as in a kernel batch. */
+  private async each<T>(list: readonly T[], fn: (x: T) => Promise<void>): Promise<(NetlinkError | undefined)[]> {
+    const out: (NetlinkError | undefined)[] = [];
+    for (const x of list) {
+      try {
+        await fn(x);
+        out.push(undefined);
+      } catch (e) {
+        if (!(e instanceof NetlinkError)) throw e;
+        out.push(e);
+      }
+    }
+    return out;
+  }
+
   deleteAddress(a: NetlinkAddressSpec): Promise<void> {
     return this.change(`address delete ${a.address}/${String(a.prefixLength)} dev ${String(a.link)}`, (op) => {
       const l = this.link(a.link, op);

@@ -20,7 +20,7 @@ import {
   type Link,
   type Route,
 } from './objects.js';
-import { RequestSocket } from './socket.js';
+import { RequestSocket, type BatchRequest } from './socket.js';
 import { SharedStream } from '../shared-stream.js';
 
 /** The process's one event subscription, shared by every caller of {@link Netlink.events}. */
@@ -205,6 +205,31 @@ export class Netlink {
     });
   }
 
+  /**
+   * Adds many addresses in few round trips (see RequestSocket.ackBatch); per address, undefined when added or the
+   * kernel's refusal (Exists when the link has it already, unless `replace`). A missing link fails only its addresses.
+   */
+  addAddresses(
+    specs: readonly AddressSpec[],
+    opts?: CallOptions & { readonly replace?: boolean },
+  ): Promise<(NetlinkError | undefined)[]> {
+    const flags = NLM_F.CREATE | (opts?.replace === true ? NLM_F.REPLACE : NLM_F.EXCL);
+    return this.call(opts, () =>
+      this.batch(specs, (a, index) => this.addressRequest(RTM.NEWADDR, flags, a, 'address add', index)),
+    );
+  }
+
+  /** Adds (or, unless `replace` is false, replaces) many routes in few round trips; per route, undefined or the refusal. */
+  addRoutes(
+    specs: readonly RouteSpec[],
+    opts?: CallOptions & { readonly replace?: boolean },
+  ): Promise<(NetlinkError | undefined)[]> {
+    const flags = NLM_F.CREATE | (opts?.replace === false ? NLM_F.EXCL : NLM_F.REPLACE);
+    return this.call(opts, () =>
+      this.batch(specs, (r, index) => this.routeRequest(RTM.NEWROUTE, flags, r, 'route add', index)),
+    );
+  }
+
   /** Deletes an address; code NotFound when the link does not have it. */
   deleteAddress(a: AddressSpec, opts?: CallOptions): Promise<void> {
     return this.call(opts, () => {
@@ -279,17 +304,74 @@ export class Netlink {
   }
 
   private changeAddress(type: number, flags: number, a: AddressSpec, verb: string): void {
-    const index = this.resolve(a.link);
+    const req = this.addressRequest(type, flags, a, verb, (ref) => this.resolve(ref));
+    this.sock.ack(req.type, req.flags, req.body, req.attrs, req.op);
+  }
+
+  private addressRequest(
+    type: number,
+    flags: number,
+    a: AddressSpec,
+    verb: string,
+    index: (ref: LinkRef) => number,
+  ): BatchRequest {
     const family = familyOf(a.address);
     const bytes = ipToBytes(a.address);
     const attrs = [attr(IFA.LOCAL, bytes), attr(IFA.ADDRESS, bytes)];
     if (a.label !== undefined) attrs.push(strAttr(IFA.LABEL, a.label));
     if (a.flags !== undefined) attrs.push(u32Attr(IFA.FLAGS, a.flags));
-    const body = ifaddrmsg(family, a.prefixLength, a.scope ?? 0, index);
-    this.sock.ack(type, flags, body, attrs, `${verb} ${a.address}/${a.prefixLength} dev ${a.link}`);
+    const body = ifaddrmsg(family, a.prefixLength, a.scope ?? 0, index(a.link));
+    return { type, flags, body, attrs, op: `${verb} ${a.address}/${a.prefixLength} dev ${a.link}` };
+  }
+
+  /**
+   * Builds one request per item (resolving each link name once) and sends them as a batch; an item whose request
+   * cannot be built (its link is missing) gets that error without being sent.
+   */
+  private batch<T>(
+    items: readonly T[],
+    build: (item: T, index: (ref: LinkRef) => number) => BatchRequest,
+  ): (NetlinkError | undefined)[] {
+    const indexes = new Map<string, number>();
+    const index = (ref: LinkRef): number => {
+      if (typeof ref === 'number') return ref;
+      let i = indexes.get(ref);
+      if (i === undefined) {
+        i = this.getLink(ref).index;
+        indexes.set(ref, i);
+      }
+      return i;
+    };
+    const results: (NetlinkError | undefined)[] = new Array<NetlinkError | undefined>(items.length).fill(undefined);
+    const sent: number[] = [];
+    const reqs: BatchRequest[] = [];
+    items.forEach((item, i) => {
+      try {
+        reqs.push(build(item, index));
+        sent.push(i);
+      } catch (e) {
+        if (!(e instanceof NetlinkError)) throw e;
+        results[i] = e;
+      }
+    });
+    this.sock.ackBatch(reqs).forEach((r, j) => {
+      results[sent[j] ?? 0] = r;
+    });
+    return results;
   }
 
   private changeRoute(type: number, flags: number, r: RouteSpec, verb: string): void {
+    const req = this.routeRequest(type, flags, r, verb, (ref) => this.resolve(ref));
+    this.sock.ack(req.type, req.flags, req.body, req.attrs, req.op);
+  }
+
+  private routeRequest(
+    type: number,
+    flags: number,
+    r: RouteSpec,
+    verb: string,
+    index: (ref: LinkRef) => number,
+  ): BatchRequest {
     const family = familyOf(r.dst);
     const table = r.table ?? RT_TABLE_MAIN;
     const scope = r.scope ?? (r.gateway === undefined ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE);
@@ -298,10 +380,10 @@ export class Netlink {
     const attrs = [u32Attr(RTA.TABLE, table)];
     if (r.dstLen > 0) attrs.push(attr(RTA.DST, ipToBytes(r.dst)));
     if (r.gateway !== undefined) attrs.push(attr(RTA.GATEWAY, ipToBytes(r.gateway)));
-    if (r.oif !== undefined) attrs.push(u32Attr(RTA.OIF, this.resolve(r.oif)));
+    if (r.oif !== undefined) attrs.push(u32Attr(RTA.OIF, index(r.oif)));
     if (r.priority !== undefined) attrs.push(u32Attr(RTA.PRIORITY, r.priority));
     if (r.prefsrc !== undefined) attrs.push(attr(RTA.PREFSRC, ipToBytes(r.prefsrc)));
     const via = r.gateway === undefined ? '' : ` via ${r.gateway}`;
-    this.sock.ack(type, flags, body, attrs, `${verb} ${r.dst}/${r.dstLen}${via} table ${table}`);
+    return { type, flags, body, attrs, op: `${verb} ${r.dst}/${r.dstLen}${via} table ${table}` };
   }
 }

@@ -10,3 +10,4 @@ export {
 } from './errors.js';
 export { type EventOp, type NetlinkEvent } from './events.js';
 export { type Address, type Link, type OperState, type Route } from './objects.js';
+export { bytesToIp, ipToBytes } from './ip.js';

@@ -250,4 +250,31 @@ describe('runtime/host/netlink: rtnetlink against the real kernel', function () 
         `dump of ${r.dumped}: ${r.dumpMs.toFixed(1)} ms`,
     );
   });
+
+  it('adds a batch of addresses and routes in few round trips, with a result for each', async function () {
+    await ipRun('link', 'add', 'br-many', 'type', 'bridge');
+    const specs: { link: string; address: string; prefixLength: number }[] = Array.from({ length: 300 }, (_, i) => ({
+      link: 'br-many',
+      address: `10.202.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+      prefixLength: 16,
+    }));
+    // A duplicate (the kernel says EEXIST) and a link that does not exist fail alone; the rest are added.
+    specs.push({ ...specs[5], link: 'br-many' } as (typeof specs)[number]);
+    specs.push({ link: 'no-such-link', address: '10.203.0.1', prefixLength: 24 });
+    const results = await nl().call<({ code: string; errnoName: string } | null)[]>('addAddresses', specs);
+    expect(results.slice(0, 300).every((r) => r === null)).to.equal(true);
+    expect(results[300]).to.include({ code: 'Exists', errnoName: 'EEXIST' });
+    expect(results[301]).to.include({ code: 'NotFound' });
+    const [dev] = await ip('-4', 'addr', 'show', 'dev', 'br-many');
+    expect((dev?.addr_info as unknown[]).length).to.equal(300);
+    await ipRun('link', 'set', 'br-many', 'up');
+    const routes = await nl().call<(object | null)[]>('addRoutes', [
+      { dst: '10.210.0.0', dstLen: 24, gateway: '10.202.0.254', oif: 'br-many' },
+      { dst: '10.211.0.0', dstLen: 24, gateway: '192.0.2.1', oif: 'br-many' },
+    ]);
+    expect(routes[0]).to.equal(null);
+    expect(routes[1]).to.include({ code: 'Unreachable' });
+    const shown = await ip('route', 'show', '10.210.0.0/24');
+    expect(shown[0]).to.include({ gateway: '10.202.0.254', dev: 'br-many' });
+  });
 });

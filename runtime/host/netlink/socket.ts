@@ -7,6 +7,18 @@ const RECV_BUFFER = 64 * 1024;
 /** The longest one request may hold the event loop (SO_RCVTIMEO); the kernel answers rtnetlink in microseconds. */
 const REQUEST_TIMEOUT_MS = 2000;
 const DUMP_RETRIES = 5;
+/** Requests per datagram in a batch: about 20 KB of addresses or routes, far below the socket's buffers. */
+const BATCH_MESSAGES = 256;
+
+/** One change request of a batch. */
+export interface BatchRequest {
+  readonly type: number;
+  readonly flags: number;
+  readonly body: Buffer;
+  readonly attrs: Buffer[];
+  /** What it does, for its error, e.g. `address add 10.0.0.1/24 dev eth0`. */
+  readonly op: string;
+}
 
 /**
  * A blocking rtnetlink socket. The kernel handles an rtnetlink request inside send(2), so its reply is queued by the
@@ -47,6 +59,40 @@ export class RequestSocket {
   /** Sends a request and waits for its ack; throws the kernel's refusal as a NetlinkError naming `op`. */
   ack(type: number, flags: number, body: Buffer, attrs: Buffer[], op: string): void {
     this.exchange(type, flags, body, attrs, () => undefined, op);
+  }
+
+  /**
+   * Sends many change requests in few datagrams and returns, per request, undefined (done) or the kernel's refusal.
+   * Only the last request of each datagram asks for an ack: the kernel handles a datagram's messages in order and
+   * always reports errors, so that ack means every earlier one is done, and the errors before it say which failed.
+   */
+  ackBatch(reqs: readonly BatchRequest[]): (NetlinkError | undefined)[] {
+    const results: (NetlinkError | undefined)[] = new Array<NetlinkError | undefined>(reqs.length).fill(undefined);
+    for (let start = 0; start < reqs.length; start += BATCH_MESSAGES) {
+      const chunk = reqs.slice(start, start + BATCH_MESSAGES);
+      const firstSeq = (this.seq + 1) >>> 0;
+      const msgs = chunk.map((r, i) => {
+        const seq = (this.seq = (this.seq + 1) >>> 0);
+        const ack = i === chunk.length - 1 ? NLM_F.ACK : 0;
+        return encodeMessage(r.type, r.flags | NLM_F.REQUEST | ack, seq, r.body, r.attrs);
+      });
+      const lastSeq = this.seq;
+      const op = chunk.length === 1 ? (chunk[0]?.op ?? 'batch') : `batch of ${String(chunk.length)} changes`;
+      sendTo(this.fd, Buffer.concat(msgs), op);
+      for (let done = false; !done;) {
+        const n = recvInto(this.fd, this.buf, false, op);
+        for (const m of decodeMessages(this.buf, n)) {
+          if (m.type !== NLMSG_ERROR) continue;
+          const index = (m.seq - firstSeq) >>> 0;
+          const req = chunk[index];
+          if (req === undefined) continue; // a late reply to an earlier request
+          const { errno, message } = decodeError(m);
+          if (errno > 0) results[start + index] = NetlinkError.fromErrno(req.op, errno, message);
+          if (m.seq === lastSeq) done = true;
+        }
+      }
+    }
+    return results;
   }
 
   /** Sends a request and returns the decoded replies before its ack (a GET of one object). */
