@@ -1,5 +1,6 @@
 // Names in specs (tables, scopes, route types, protocols, address flags) turned back into the kernel's numbers; the inverse of names.ts.
-import { SocketAddress, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
+import { bytesToIp, ipToBytes } from '../../runtime/index.js';
 
 const TABLES: Readonly<Record<string, number>> = { default: 253, main: 254, local: 255 };
 const SCOPES: Readonly<Record<string, number>> = {
@@ -96,12 +97,16 @@ export function addressFlagsNumber(names: string): number {
 
 /** An address in the kernel's textual form (IPv6 compressed as the dumps print it); unchanged when unparsable. */
 export function canonicalIp(ip: string): string {
+  // Dotted quads without leading zeros are already canonical: the common case, and called for every spec on every pass.
+  if (DOTTED_QUAD.test(ip)) return ip;
   try {
-    return new SocketAddress({ address: ip, family: isIPv6(ip) ? 'ipv6' : 'ipv4' }).address;
+    return bytesToIp(ipToBytes(ip));
   } catch {
     return ip;
   }
 }
+
+const DOTTED_QUAD = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 /** `10.5.0.0/24` as its address (canonical) and prefix length; throws UnknownNameError when malformed. */
 export function parsePrefix(what: string, cidr: string): { readonly ip: string; readonly length: number } {

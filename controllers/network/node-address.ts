@@ -1,5 +1,4 @@
 // NodeAddressController: produces NodeAddress (default, current, accumulative) from AddressStatus and LinkStatus.
-import { isIPv4 } from 'node:net';
 import {
   AddressStatusType,
   LinkStatusType,
@@ -7,53 +6,32 @@ import {
   NodeAddressType,
   type AddressStatusSpec,
 } from '../../resources/index.js';
-import type { Controller, ControllerContext } from '../../runtime/index.js';
+import { ipToBytes, type Controller, type ControllerContext } from '../../runtime/index.js';
 
-/** The 16 bytes of an IPv6 address (no zone), for ordering. */
-function ipv6Bytes(ip: string): number[] {
-  const [head = '', tail] = ip.split('::');
-  const groups = (s: string): string[] => (s === '' ? [] : s.split(':'));
-  let left = groups(head);
-  let right = tail === undefined ? [] : groups(tail);
-  // An embedded IPv4 tail (::ffff:1.2.3.4) counts as two groups.
-  const v4 = (gs: string[]): string[] => {
-    const last = gs.at(-1);
-    if (last === undefined || !isIPv4(last)) return gs;
-    const o = last.split('.').map(Number);
-    const hex = (a = 0, b = 0): string => ((a << 8) | b).toString(16);
-    return [...gs.slice(0, -1), hex(o[0], o[1]), hex(o[2], o[3])];
-  };
-  if (tail === undefined) left = v4(left);
-  else right = v4(right);
-  const all = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return all.flatMap((g) => {
-    const n = parseInt(g, 16);
-    return [n >> 8, n & 0xff];
-  });
-}
-
-function addressKey(a: string): number[] {
-  const ip = a.split('/')[0] ?? '';
-  const prefix = Number(a.split('/')[1] ?? 0);
-  if (isIPv4(ip)) return [4, ...ip.split('.').map(Number), prefix];
-  return [6, ...ipv6Bytes(ip), prefix];
+/** The sort key of `a/prefix`: the address length (IPv4 first), the address bytes, the prefix length. */
+function addressKey(a: string): Buffer {
+  const [ip = '', prefix = '0'] = a.split('/');
+  const bytes = ipToBytes(ip);
+  return Buffer.concat([Buffer.from([bytes.length]), bytes, Buffer.from([Number(prefix)])]);
 }
 
 /** Orders `a/prefix` strings: IPv4 before IPv6, then by address bytes, then by prefix length. */
 export function compareAddresses(a: string, b: string): number {
-  const ka = addressKey(a);
-  const kb = addressKey(b);
-  for (let i = 0; i < Math.max(ka.length, kb.length); i++) {
-    const d = (ka[i] ?? -1) - (kb[i] ?? -1);
-    if (d !== 0) return d;
-  }
-  return 0;
+  return Buffer.compare(addressKey(a), addressKey(b));
+}
+
+/** `addresses` sorted by {@link compareAddresses}, each key computed once (thousands of addresses are normal). */
+export function sortAddresses(addresses: Iterable<string>): string[] {
+  return [...addresses]
+    .map((a) => [addressKey(a), a] as const)
+    .sort((x, y) => Buffer.compare(x[0], y[0]))
+    .map(([, a]) => a);
 }
 
 /** The node's own addresses among `addresses`: global scope and not on a loopback link, sorted, without repeats. */
 export function nodeAddresses(addresses: readonly AddressStatusSpec[], loopbacks: ReadonlySet<string>): string[] {
   const picked = addresses.filter((a) => a.scope === 'global' && !loopbacks.has(a.linkName)).map((a) => a.address);
-  return [...new Set(picked)].sort(compareAddresses);
+  return sortAddresses(new Set(picked));
 }
 
 /**
@@ -81,7 +59,7 @@ export class NodeAddressController implements Controller {
     await ctx.modify(NodeAddressType, NETWORK_NAMESPACE, 'current', () => ({ addresses: current }));
     await ctx.modify(NodeAddressType, NETWORK_NAMESPACE, 'default', () => ({ addresses: current.slice(0, 1) }));
     await ctx.modify(NodeAddressType, NETWORK_NAMESPACE, 'accumulative', (cur) => ({
-      addresses: [...new Set([...(cur?.spec.addresses ?? []), ...current])].sort(compareAddresses),
+      addresses: sortAddresses(new Set([...(cur?.spec.addresses ?? []), ...current])),
     }));
   }
 }
