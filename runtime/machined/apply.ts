@@ -29,7 +29,10 @@ export interface ApplyResult {
   /** The mode that was used (`auto` resolved to `no-reboot` or `reboot`). */
   readonly mode: Exclude<ApplyMode, 'auto'>;
   readonly dryRun: boolean;
-  /** Unified diff from the active config, secrets redacted. */
+  /**
+   * Dry runs: the unified diff from the active config, secrets redacted. Empty otherwise: only a dry run shows it, and
+   * a line diff of a large config costs tens of milliseconds on the path of every apply.
+   */
   readonly diff: string;
   readonly changed: readonly string[];
   readonly rebootRequired: readonly string[];
@@ -82,7 +85,7 @@ export class ConfigApplier {
     const result = (message: string): ApplyResult => ({
       mode,
       dryRun: req.dryRun === true,
-      diff: configDiff(current?.spec, config),
+      diff: req.dryRun === true ? configDiff(current?.spec, config) : '',
       changed,
       rebootRequired: needReboot,
       warnings,

@@ -45,8 +45,26 @@ function decodePem(value: string, what: string, label: RegExp, secret: boolean):
   return { ok: true, value: text };
 }
 
+/**
+ * A pure parse remembered for the last few values: every validation of a config parses the same CA certificates and
+ * keys, and parsing an RSA key costs milliseconds (tens of them per apply, before the cache).
+ */
+function remembered<T>(parse: (value: string) => Parsed<T>): (value: string) => Parsed<T> {
+  const cache = new Map<string, Parsed<T>>();
+  return (value) => {
+    const hit = cache.get(value);
+    if (hit !== undefined) return hit;
+    const r = parse(value);
+    if (cache.size >= 32) cache.delete(cache.keys().next().value ?? '');
+    cache.set(value, r);
+    return r;
+  };
+}
+
 /** Parses a base64-encoded PEM certificate. */
-export function parseCertificate(value: string): Parsed<X509Certificate> {
+export const parseCertificate = remembered(parseCertificateOnce);
+
+function parseCertificateOnce(value: string): Parsed<X509Certificate> {
   const pem = decodePem(value, 'a certificate', /^CERTIFICATE$/, false);
   if (!pem.ok) return pem;
   try {
@@ -57,7 +75,9 @@ export function parseCertificate(value: string): Parsed<X509Certificate> {
 }
 
 /** Parses a base64-encoded PEM private key (PKCS#8, PKCS#1 RSA, SEC1 EC, or Talos's "ED25519 PRIVATE KEY"). */
-export function parsePrivateKey(value: string): Parsed<KeyObject> {
+export const parsePrivateKey = remembered(parsePrivateKeyOnce);
+
+function parsePrivateKeyOnce(value: string): Parsed<KeyObject> {
   const pem = decodePem(value, 'a private key', /^((RSA|EC|ED25519|ENCRYPTED) )?PRIVATE KEY$/, true);
   if (!pem.ok) return pem;
   if (pem.value.includes('ENCRYPTED PRIVATE KEY') || pem.value.includes('Proc-Type: 4,ENCRYPTED')) {
