@@ -1,6 +1,8 @@
-// Runs every bench module in turn for `npm run bench` and prints one `name: value unit` line per figure; target: all in < 3 min on 2 cores.
+// Runs every bench module in turn for `npm run bench` and prints one `name: value unit` line per figure; target: all in
+// < 5 min on 2 cores (the network churn alone runs 60 s, as its issue asks).
 import { run as churn } from './churn.js';
 import { run as genConfig } from './gen-config.js';
+import { run as network } from './network.js';
 import { run as osctlGet } from './osctl-get.js';
 import { run as storeHeap } from './store-heap.js';
 import { run as storeThroughput } from './store-throughput.js';
@@ -18,10 +20,11 @@ const BENCHES: readonly { readonly name: string; readonly run: () => Promise<str
   { name: 'gen-config', run: genConfig },
   { name: 'watch-vs-etcd', run: watchVsEtcd },
   { name: 'osctl-get', run: osctlGet },
+  { name: 'network', run: network },
 ];
 
-/** The whole run must fit in `npm run bench`'s 3-minute budget; each bench bounds its own loops well inside it. */
-const BUDGET_MS = 170_000;
+/** The whole run must fit in a 5-minute budget; each bench bounds its own loops well inside it. */
+const BUDGET_MS = 300_000;
 
 async function main(): Promise<void> {
   const watchdog = setTimeout(() => {
