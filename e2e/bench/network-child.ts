@@ -159,7 +159,8 @@ async function churn(seconds: number): Promise<void> {
     await writeFile(add, dsts.map((d) => `route add ${d} via ${GATEWAY} dev ${LINK}\n`).join(''));
     await writeFile(del, dsts.map((d) => `route del ${d} via ${GATEWAY} dev ${LINK}\n`).join(''));
     const crashesBefore = crashes();
-    let maxRss = process.memoryUsage.rss();
+    const rssBefore = process.memoryUsage.rss();
+    let maxRss = rssBefore;
     const sampler = setInterval(() => {
       maxRss = Math.max(maxRss, process.memoryUsage.rss());
     }, 100);
@@ -178,6 +179,7 @@ async function churn(seconds: number): Promise<void> {
     await converged(node.state, 30_000);
     emit('network_churn_converge_after_stop', performance.now() - stopped, 'ms');
     emit('network_churn_cycles_4000_routes', cycles, 'cycles');
+    emit('network_churn_rss_before', rssBefore / (1024 * 1024), 'MiB');
     emit('network_churn_max_rss', maxRss / (1024 * 1024), 'MiB');
     emit('network_churn_controller_crashes', crashes() - crashesBefore, 'crashes');
     emit('network_churn_machined_survived', 1, 'bool');
