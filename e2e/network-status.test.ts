@@ -70,7 +70,9 @@ describe('network status in a network namespace (machined + osctl)', function ()
     const args = ['--config', join(dir, 'gen', 'controlplane.yaml'), '--state-dir', join(dir, 'node')];
     args.push('--cmdline', join(dir, 'cmdline'), '--api-port', String(port), '--api-host', '127.0.0.1');
     // The namespace is fresh, so any port is free in it.
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, MACHINED, ...args], { stdio: 'ignore' });
+    const child = spawn('ip', ['netns', 'exec', ns, 'unshare', '--uts', process.execPath, MACHINED, ...args], {
+      stdio: 'ignore',
+    });
     machined = child;
     machinedExit = new Promise((resolve) =>
       child.once('exit', (code) => {

@@ -59,7 +59,8 @@ describe('osctl against machined', function () {
     await writeFile(join(dir, 'cmdline'), 'console=ttyS0\n');
     const args = ['--config', join(dir, 'gen', 'controlplane.yaml'), '--state-dir', join(dir, 'node')];
     args.push('--cmdline', join(dir, 'cmdline'), '--api-port', String(port), '--api-host', '127.0.0.1');
-    machined = spawn(process.execPath, [MACHINED, ...args], { stdio: 'ignore' });
+    // Its own UTS namespace: a node sets its hostname, and this machine's must never change.
+    machined = spawn('unshare', ['--uts', process.execPath, MACHINED, ...args], { stdio: 'ignore' });
     const target = [
       '--talosconfig',
       join(dir, 'gen', 'talosconfig'),

@@ -1,4 +1,39 @@
-// Mocha root hooks: fail any test that leaves timers, sockets or child processes behind (conventions.md, item 10).
+// Mocha root hooks: fail any test that leaves timers, sockets or child processes behind (conventions.md, item 10), and
+// any test that changes this machine itself: its hostname, or the addresses and routes of its network namespace. A node
+// under test applies its config to the namespaces it runs in, so every test must give it its own.
+import { hostname } from 'node:os';
+import { Netlink } from '../../runtime/index.js';
+
+/** This machine's hostname and the addresses and routes of the test process's network namespace, as text. */
+async function hostState(): Promise<string> {
+  const nl = Netlink.open();
+  try {
+    const addresses = (await nl.addresses()).map(
+      (a) => `${String(a.linkIndex)} ${a.address}/${String(a.prefixLength)}`,
+    );
+    const routes = (await nl.routes())
+      .filter((r) => r.table === 254)
+      .map(
+        (r) => `${r.dst}/${String(r.dstLen)} via ${r.gateway ?? '-'} dev ${String(r.oif)} metric ${String(r.priority)}`,
+      );
+    return [`hostname ${hostname()}`, ...addresses.sort(), ...routes.sort()].join('\n');
+  } finally {
+    nl.close();
+  }
+}
+
+let hostBefore: string | undefined;
+const hostChanges: string[] = [];
+
+/** Lines of `b` not in `a`, and of `a` not in `b`, as +/- lines. */
+function changes(a: string, b: string): string {
+  const la = new Set(a.split('\n'));
+  const lb = new Set(b.split('\n'));
+  return [
+    ...[...lb].filter((l) => !la.has(l)).map((l) => `+ ${l}`),
+    ...[...la].filter((l) => !lb.has(l)).map((l) => `- ${l}`),
+  ].join('; ');
+}
 
 /** Handle kinds a test must close before it ends. */
 const WATCHED = new Set([
@@ -32,10 +67,18 @@ async function settled(): Promise<Map<string, number>> {
 /** Root hooks picked up by mocha's `--require`. */
 export const mochaHooks = {
   // Both hooks are async so that each counts exactly one timer of its own (mocha's hook timeout).
+  async beforeAll(): Promise<void> {
+    hostBefore = await hostState();
+  },
   async beforeEach(): Promise<void> {
     before = await settled();
   },
   async afterEach(this: Mocha.Context): Promise<void> {
+    const host = await hostState();
+    if (hostBefore !== undefined && host !== hostBefore) {
+      hostChanges.push(`${this.currentTest?.fullTitle() ?? '?'}: ${changes(hostBefore, host)}`);
+      hostBefore = host; // report each change once, at the test that made it
+    }
     if (this.currentTest?.state !== 'passed') return;
     const after = await settled();
     const leaks: string[] = [];
@@ -46,6 +89,11 @@ export const mochaHooks = {
     if (leaks.length > 0) leakers.push(`${this.currentTest.fullTitle()}: ${leaks.join(', ')}`);
   },
   afterAll(): void {
+    if (hostChanges.length > 0) {
+      throw new Error(
+        `tests changed this machine (run nodes in their own namespaces: ip netns exec, unshare --uts):\n  ${hostChanges.join('\n  ')}`,
+      );
+    }
     // Reported once at the end so that every test still runs; the run fails.
     if (leakers.length > 0) {
       throw new Error(

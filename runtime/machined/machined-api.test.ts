@@ -46,9 +46,14 @@ describe('machined over its API (child process)', function () {
     const port = await freePort();
     const args = ['--config', join(dir, 'controlplane.yaml'), '--state-dir', join(dir, 'node'), '--cmdline', cmdline];
     const started = performance.now();
-    const child = spawn(process.execPath, [MAIN, ...args, '--api-host', '127.0.0.1', '--api-port', String(port)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Its own UTS namespace: a node sets its hostname (this config names none, but this machine's must never change).
+    const child = spawn(
+      'unshare',
+      ['--uts', process.execPath, MAIN, ...args, '--api-host', '127.0.0.1', '--api-port', String(port)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));

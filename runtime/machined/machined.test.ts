@@ -11,6 +11,8 @@ const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../../docs/examples/machine.yaml', import.meta.url));
 const OSCTL = fileURLToPath(new URL('../../api/cli/osctl.js', import.meta.url));
+/** `unshare` arguments that run node in fresh network and UTS namespaces (unshare execs: signals reach node). */
+const ISOLATED = ['--net', '--uts', process.execPath];
 
 interface Outcome {
   code: number;
@@ -21,7 +23,11 @@ interface Outcome {
 async function machined(...args: string[]): Promise<Outcome> {
   try {
     // A free port each time: runs never collide with each other or with a node on the default port.
-    const { stdout, stderr } = await run(process.execPath, [MAIN, '--api-port', '0', ...args], { timeout: 15_000 });
+    // In its own network and UTS namespaces: machined applies its config's network and hostname to the namespaces it
+    // runs in, and the example config names eth0, addresses, a default route and a hostname.
+    const { stdout, stderr } = await run('unshare', ISOLATED.concat(MAIN, '--api-port', '0', ...args), {
+      timeout: 15_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const x = e as Outcome;
@@ -120,7 +126,7 @@ describe('machined', () => {
   it('stops cleanly on SIGTERM and keeps structured logs under the state dir', async () => {
     const state = join(dir, 'node');
     const args = ['--config', EXAMPLE, '--state-dir', state, '--cmdline', noCmdline, '--api-port', '0'];
-    const child = spawn(process.execPath, [MAIN, ...args], {
+    const child = spawn('unshare', ISOLATED.concat(MAIN, ...args), {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
