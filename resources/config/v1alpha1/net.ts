@@ -16,11 +16,39 @@ export interface Cidr {
 
 /** Parses an IPv4 or IPv6 address without a zone; undefined when `s` is not one. */
 export function parseIp(s: string): IpAddress | undefined {
+  const v4 = dottedQuad(s);
+  if (v4 !== undefined) return { family: 4, bytes: v4 };
   if (s.includes('%')) return undefined; // zones (fe80::1%eth0) name a link, which the config says otherwise
   const family = isIP(s);
   if (family === 4) return { family: 4, bytes: Uint8Array.from(s.split('.').map(Number)) };
   if (family === 6) return { family: 6, bytes: ipv6Bytes(s) };
   return undefined;
+}
+
+/**
+ * The bytes of a dotted quad in the strict form isIP accepts (no leading zeros, each part 0-255), read without a
+ * regular expression: configs hold thousands of addresses and every apply parses each of them several times.
+ */
+function dottedQuad(s: string): Uint8Array | undefined {
+  const out = new Uint8Array(4);
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i === s.length ? 46 /* . */ : s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || part > 3) return undefined;
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return undefined; // a leading zero
+      value = value * 10 + (c - 48);
+      if (value > 255) return undefined;
+      digits++;
+    } else return undefined;
+  }
+  return part === 4 ? out : undefined;
 }
 
 function ipv6Bytes(s: string): Uint8Array {
