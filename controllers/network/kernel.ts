@@ -28,8 +28,11 @@ export interface KernelNetwork {
   links(opts?: NetlinkCallOptions): Promise<NetlinkLink[]>;
   addresses(opts?: NetlinkCallOptions): Promise<NetlinkAddress[]>;
   routes(opts?: NetlinkCallOptions): Promise<NetlinkRoute[]>;
-  /** Changes (and `overrun` when some were lost) until `signal` aborts; subscribed once it returns. */
-  events(signal: AbortSignal): AsyncIterable<NetlinkEvent>;
+  /**
+   * Changes (and `overrun` when some were lost) until `signal` aborts, in the batches the kernel delivered them;
+   * subscribed once it returns.
+   */
+  eventBatches(signal: AbortSignal): AsyncIterable<readonly NetlinkEvent[]>;
   setLinkUp(link: NetlinkLinkRef, up: boolean, opts?: NetlinkCallOptions): Promise<void>;
   setMtu(link: NetlinkLinkRef, mtu: number, opts?: NetlinkCallOptions): Promise<void>;
   /** Enslaves `link` to a bridge or bond, or frees it with null. */
@@ -76,8 +79,8 @@ export class LazyNetlink implements KernelNetwork {
     return this.netlink(opts?.signal).routes(opts);
   }
 
-  events(signal: AbortSignal): AsyncIterable<NetlinkEvent> {
-    return this.netlink(signal).events(signal);
+  eventBatches(signal: AbortSignal): AsyncIterable<readonly NetlinkEvent[]> {
+    return this.netlink(signal).eventBatches(signal);
   }
 
   setLinkUp(link: NetlinkLinkRef, up: boolean, opts?: NetlinkCallOptions): Promise<void> {
@@ -171,9 +174,9 @@ export async function watchKernel(
   signal: AbortSignal,
   changed: () => void,
 ): Promise<void> {
-  const events = kernel.events(signal);
+  const batches = kernel.eventBatches(signal);
   changed();
-  for await (const e of events) {
-    if (e.kind === 'overrun' || kinds.includes(e.kind)) changed();
+  for await (const batch of batches) {
+    if (batch.some((e) => e.kind === 'overrun' || kinds.includes(e.kind))) changed();
   }
 }

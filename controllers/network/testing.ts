@@ -247,6 +247,16 @@ export class FakeKernel implements KernelNetwork {
     for (const l of this.listeners) l(e);
   }
 
+  /** Every emitted event as a batch of one (the kernel batches what one read holds; one is a valid batch). */
+  eventBatches(signal: AbortSignal): AsyncIterable<readonly NetlinkEvent[]> {
+    const events = this.events(signal);
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const e of events) yield [e];
+      },
+    };
+  }
+
   events(signal: AbortSignal): AsyncIterable<NetlinkEvent> {
     const queue: NetlinkEvent[] = [];
     let wake: (() => void) | undefined;

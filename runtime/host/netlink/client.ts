@@ -257,6 +257,16 @@ export class Netlink {
    * Every subscription in the process shares one multicast socket (and the one worker thread that waits on it).
    */
   events(signal: AbortSignal): AsyncIterable<NetlinkEvent> {
+    const batches = SHARED_EVENTS.subscribe(signal);
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const batch of batches) yield* batch;
+      },
+    };
+  }
+
+  /** The same changes as {@link events}, in the batches the socket delivered them: cheaper for "something changed". */
+  eventBatches(signal: AbortSignal): AsyncIterable<readonly NetlinkEvent[]> {
     return SHARED_EVENTS.subscribe(signal);
   }
 

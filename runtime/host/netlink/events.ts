@@ -52,7 +52,7 @@ function toEvent(type: number, payload: Buffer): NetlinkEvent | undefined {
  * It waits for readability with poll(2) on [socket, eventfd] in koffi's worker thread; an abort writes the eventfd,
  * which ends the poll, and the fds are closed only once no poll is in flight (no fd reuse race).
  */
-class Subscription implements AsyncIterable<NetlinkEvent> {
+class Subscription implements AsyncIterable<readonly NetlinkEvent[]> {
   private polling = false;
   private closed = false;
   private readonly buf = Buffer.alloc(RECV_BUFFER);
@@ -102,12 +102,12 @@ class Subscription implements AsyncIterable<NetlinkEvent> {
     return out;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<NetlinkEvent> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<readonly NetlinkEvent[]> {
     try {
       while (!this.closed && !this.signal.aborted) {
         const batch = this.drain();
         if (batch.length > 0) {
-          yield* batch;
+          yield batch;
           continue;
         }
         this.polling = true;
@@ -125,8 +125,11 @@ class Subscription implements AsyncIterable<NetlinkEvent> {
   }
 }
 
-/** Subscribes now to link, IPv4/IPv6 address and route changes; iterate to receive them, abort `signal` to stop. */
-export function netlinkEvents(signal: AbortSignal): AsyncIterable<NetlinkEvent> {
+/**
+ * Subscribes now to link, IPv4/IPv6 address and route changes; iterate to receive them in batches (what one read of
+ * the socket held: a burst of a thousand changes costs a few iterations, not a thousand), abort `signal` to stop.
+ */
+export function netlinkEvents(signal: AbortSignal): AsyncIterable<readonly NetlinkEvent[]> {
   const fd = openNetlinkSocket(true);
   let wakeFd = -1;
   try {
