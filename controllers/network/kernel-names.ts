@@ -1,5 +1,4 @@
 // Names in specs (tables, scopes, route types, protocols, address flags) turned back into the kernel's numbers; the inverse of names.ts.
-import { isIPv6 } from 'node:net';
 import { bytesToIp, ipToBytes } from '../../runtime/index.js';
 
 const TABLES: Readonly<Record<string, number>> = { default: 253, main: 254, local: 255 };
@@ -112,7 +111,7 @@ const DOTTED_QUAD = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0
 export function parsePrefix(what: string, cidr: string): { readonly ip: string; readonly length: number } {
   const slash = cidr.lastIndexOf('/');
   const ip = slash < 0 ? cidr : cidr.slice(0, slash);
-  const max = isIPv6(ip) ? 128 : 32;
+  const max = ip.includes(':') ? 128 : 32;
   const length = slash < 0 ? max : Number(cidr.slice(slash + 1));
   if (!Number.isInteger(length) || length < 0 || length > max || ip === '') {
     throw new UnknownNameError(

@@ -9,6 +9,8 @@ import { allControllers } from '../../controllers/index.js';
 import { routeStatusId, routeStatusSpec } from '../../controllers/network/route-status.js';
 import {
   AddressStatusType,
+  EtcFileStatusType,
+  NetworkStatusType,
   NETWORK_NAMESPACE,
   RouteStatusType,
   type InMemoryState,
@@ -88,6 +90,9 @@ async function applyAndHeal(): Promise<void> {
   const node = await start();
   try {
     const config = await networkConfig(1000, 200);
+    // Apply to a node that has settled, as a user would: its first pass ends with the etc files and NetworkStatus.
+    await seen(node.state, { namespace: NETWORK_NAMESPACE, type: EtcFileStatusType.type }, () => true, 2, 30_000);
+    await seen(node.state, { namespace: NETWORK_NAMESPACE, type: NetworkStatusType.type }, () => true, 1, 30_000);
     const t0 = performance.now();
     await node.applier.apply({ config, mode: 'no-reboot' });
     await Promise.all([

@@ -104,8 +104,10 @@ export class ConfigApplier {
         );
       case 'no-reboot':
       case 'reboot':
-        await writeConfig(this.state, ACTIVE_CONFIG_ID, config);
+        // On disk first, then live: a crash in between boots into the config the user applied, and the reply does not
+        // wait behind the controllers the live config sets to work.
         if (config.persist !== false) await writeConfig(this.state, PERSISTENT_ID, config);
+        await writeConfig(this.state, ACTIVE_CONFIG_ID, config);
         if (mode === 'reboot') {
           this.opts.reboot();
           return result('applied; the node is rebooting');
