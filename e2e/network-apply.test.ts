@@ -61,7 +61,7 @@ const PATCH = {
           interface: 'e2e0',
           mtu: 1400,
           addresses: ['10.77.0.2/24', 'fd77::2/64'],
-          routes: [{ network: '10.78.0.0/24', gateway: '10.77.0.1', metric: 100 }],
+          routes: [{ network: '10.78.0.0/24', gateway: '10.77.0.1', metric: 100, mtu: 1300 }],
         },
         { interface: 'br0', bridge: { interfaces: ['e2e1'] }, addresses: ['10.79.0.2/24'] },
       ],
@@ -149,11 +149,14 @@ describe('network config applied in a network namespace (machined + osctl + ipro
           gateway?: string;
           dev?: string;
           metric?: number;
+          metrics?: { mtu?: number }[];
         }[];
-        return routes.some((r) => r.gateway === '10.77.0.1' && r.dev === 'e2e0' && r.metric === 100);
+        return routes.some(
+          (r) => r.gateway === '10.77.0.1' && r.dev === 'e2e0' && r.metric === 100 && r.metrics?.[0]?.mtu === 1300,
+        );
       },
       20_000,
-      'the route via 10.77.0.1',
+      'the route via 10.77.0.1 with MTU 1300',
     );
   });
 

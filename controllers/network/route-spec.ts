@@ -42,6 +42,7 @@ function wanted(s: RouteSpecSpec): Wanted {
     ...(s.gateway === '' ? {} : { gateway: canonicalIp(s.gateway) }),
     ...(s.outLinkName === '' ? {} : { oif: s.outLinkName }),
     ...(s.source === '' ? {} : { prefsrc: canonicalIp(s.source) }),
+    ...(s.mtu > 0 ? { mtu: s.mtu } : {}),
     // The kernel keeps IPv6 routes at universe scope whatever is asked; only IPv4 takes a scope.
     ...(family === 4 && s.scope !== '' ? { scope } : {}),
   };
@@ -58,6 +59,7 @@ function matches(r: NetlinkRoute, w: Wanted, oif: number | undefined): boolean {
     (r.gateway ?? undefined) === w.gateway &&
     (oif === undefined || r.oif === oif) &&
     (r.prefsrc ?? undefined) === w.prefsrc &&
+    (r.mtu ?? undefined) === w.mtu &&
     r.type === w.type &&
     r.protocol === w.protocol &&
     (w.scope === undefined || r.scope === w.scope)

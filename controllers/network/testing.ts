@@ -157,6 +157,7 @@ export class FakeKernel implements KernelNetwork {
         protocol: r.protocol ?? 4,
         type: r.type ?? 1,
         prefsrc: r.prefsrc ?? null,
+        mtu: r.mtu ?? null,
       });
       const same = this.routes_.find((x) => sameRouteKey(x, route));
       if (same !== undefined && opts?.replace === false) throw NetlinkError.fromErrno(op, ERRNO.EEXIST);
@@ -337,6 +338,7 @@ export function fakeRoute(dst: string, dstLen: number, more: Partial<NetlinkRout
     protocol: 4,
     type: 1,
     prefsrc: null,
+    mtu: null,
     ...more,
   };
 }

@@ -9,6 +9,7 @@ import {
   IFLA,
   IFLA_INFO,
   RTA,
+  RTAX_MTU,
   VETH_INFO_PEER,
   decodeAddress,
   decodeLink,
@@ -57,6 +58,8 @@ export interface RouteSpec {
   readonly protocol?: number;
   readonly type?: number;
   readonly prefsrc?: string;
+  /** The route MTU (RTAX_MTU); leave it out for the link's MTU. */
+  readonly mtu?: number;
 }
 
 const IFLA_EXT_MASK = 29;
@@ -393,6 +396,7 @@ export class Netlink {
     if (r.oif !== undefined) attrs.push(u32Attr(RTA.OIF, index(r.oif)));
     if (r.priority !== undefined) attrs.push(u32Attr(RTA.PRIORITY, r.priority));
     if (r.prefsrc !== undefined) attrs.push(attr(RTA.PREFSRC, ipToBytes(r.prefsrc)));
+    if (r.mtu !== undefined && r.mtu > 0) attrs.push(nestedAttr(RTA.METRICS, [u32Attr(RTAX_MTU, r.mtu)]));
     const via = r.gateway === undefined ? '' : ` via ${r.gateway}`;
     return { type, flags, body, attrs, op: `${verb} ${r.dst}/${r.dstLen}${via} table ${table}` };
   }

@@ -269,12 +269,16 @@ describe('runtime/host/netlink: rtnetlink against the real kernel', function () 
     expect((dev?.addr_info as unknown[]).length).to.equal(300);
     await ipRun('link', 'set', 'br-many', 'up');
     const routes = await nl().call<(object | null)[]>('addRoutes', [
-      { dst: '10.210.0.0', dstLen: 24, gateway: '10.202.0.254', oif: 'br-many' },
+      { dst: '10.210.0.0', dstLen: 24, gateway: '10.202.0.254', oif: 'br-many', mtu: 1300 },
       { dst: '10.211.0.0', dstLen: 24, gateway: '192.0.2.1', oif: 'br-many' },
     ]);
     expect(routes[0]).to.equal(null);
     expect(routes[1]).to.include({ code: 'Unreachable' });
     const shown = await ip('route', 'show', '10.210.0.0/24');
     expect(shown[0]).to.include({ gateway: '10.202.0.254', dev: 'br-many' });
+    // The route MTU travels in RTA_METRICS; ip shows it as metrics [{ mtu }], and our dump reads it back.
+    expect(shown[0]?.metrics).to.deep.equal([{ mtu: 1300 }]);
+    const ours = await nl().call<{ dst: string; mtu: number | null }[]>('routes');
+    expect(ours.find((r) => r.dst === '10.210.0.0')?.mtu).to.equal(1300);
   });
 });

@@ -11,7 +11,9 @@ export const VETH_INFO_PEER = 1;
 /** IFA_* attribute types (linux/if_addr.h). */
 export const IFA = { ADDRESS: 1, LOCAL: 2, LABEL: 3, FLAGS: 8 } as const;
 /** RTA_* attribute types (linux/rtnetlink.h). */
-export const RTA = { DST: 1, OIF: 4, GATEWAY: 5, PRIORITY: 6, PREFSRC: 7, TABLE: 15 } as const;
+export const RTA = { DST: 1, OIF: 4, GATEWAY: 5, PRIORITY: 6, PREFSRC: 7, METRICS: 8, TABLE: 15 } as const;
+/** RTAX_MTU, nested in RTA_METRICS. */
+export const RTAX_MTU = 2;
 /** IFF_UP in ifinfomsg.ifi_flags. */
 export const IFF_UP = 0x1;
 
@@ -66,6 +68,8 @@ export interface Route {
   readonly protocol: number;
   readonly type: number;
   readonly prefsrc: string | null;
+  /** The route MTU (RTAX_MTU in RTA_METRICS); null when the route has none (the link's MTU applies). */
+  readonly mtu: number | null;
 }
 
 /** An ifinfomsg (16 bytes): family, type, index, flags, change mask. */
@@ -155,6 +159,11 @@ export function decodeAddress(p: Buffer): Address {
   };
 }
 
+function routeMtu(metrics: Buffer | undefined): number | null {
+  if (metrics === undefined) return null;
+  return attrU32(decodeAttrs(metrics).get(RTAX_MTU)) ?? null;
+}
+
 /** Decodes an RTM_NEWROUTE/RTM_DELROUTE payload. */
 export function decodeRoute(p: Buffer): Route {
   const attrs = decodeAttrs(p, 12);
@@ -172,5 +181,6 @@ export function decodeRoute(p: Buffer): Route {
     protocol: p.readUInt8(5),
     type: p.readUInt8(7),
     prefsrc: ipOrNull(attrs.get(RTA.PREFSRC)),
+    mtu: routeMtu(attrs.get(RTA.METRICS)),
   };
 }
