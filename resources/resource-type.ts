@@ -94,12 +94,28 @@ export function specIssues(error: z.ZodError): SpecIssue[] {
   }));
 }
 
+/** Values a schema produced, by value: parsing one of them again with the same schema would give it back. */
+const parsedBy = new WeakMap<object, z.ZodType>();
+
+/**
+ * Records that `value` is the output of `schema` (validation code that parsed it already says so), so that the store
+ * does not parse it again; a large machine config costs milliseconds per parse.
+ */
+export function markParsed(schema: z.ZodType, value: unknown): void {
+  if (typeof value === 'object' && value !== null) parsedBy.set(value, schema);
+}
+
 /** Parses `spec` with the type's schema; throws InvalidSpecError naming every offending field and value. */
 export function parseSpec<S>(t: ResourceType<S>, spec: unknown, where: string): S {
+  // A value this schema produced already (a config validated before it is stored, then stored twice) is taken as is.
+  if (typeof spec === 'object' && spec !== null && parsedBy.get(spec) === t.schema) return spec as S;
   // Without reportInput zod takes its compiled fast path (about 9x faster); only a refused spec is parsed again, with
   // the inputs, to name the offending values.
   const r = t.schema.safeParse(spec);
-  if (r.success) return r.data;
+  if (r.success) {
+    markParsed(t.schema, r.data);
+    return r.data;
+  }
   const detailed = t.schema.safeParse(spec, { reportInput: true });
   throw new InvalidSpecError(specIssues(detailed.error ?? r.error), `invalid ${t.type} spec for ${where}`);
 }

@@ -1,4 +1,6 @@
 // validateMachineConfig: checks a parsed document against the v1alpha1 schema, its rules, the platform mode and unknown fields.
+import { deepFreeze } from '../../equal.js';
+import { markParsed } from '../../resource-type.js';
 import { field } from './common.js';
 import { CONFIG_VERSION, MachineConfigSpecSchema, unsupportedVersion, type MachineConfigDocument } from './document.js';
 import {
@@ -69,5 +71,7 @@ export function validateMachineConfig(doc: unknown, opts: ValidationOptions): Va
   const unknown = unknownFields(MachineConfigSpecSchema, doc);
   if (opts.strict) errors.push(...unknown);
   if (errors.length > 0 || !parsed.success) throw new ConfigValidationError(uniqueIssues(errors));
+  // Frozen, so that marking it as parsed cannot be outrun by a later change: the store takes it without a second parse.
+  markParsed(MachineConfigSpecSchema, deepFreeze(parsed.data));
   return { config: parsed.data, warnings: opts.strict ? [] : unknown };
 }
