@@ -20,7 +20,19 @@ interface Wanted extends NetlinkAddressSpec {
   readonly link: string;
 }
 
+/** Specs are immutable: each is turned into its kernel request once, not on every pass. */
+const wantedOf = new WeakMap<AddressSpecSpec, Wanted>();
+
 function wanted(s: AddressSpecSpec): Wanted {
+  let w = wantedOf.get(s);
+  if (w === undefined) {
+    w = computeWanted(s);
+    wantedOf.set(s, w);
+  }
+  return w;
+}
+
+function computeWanted(s: AddressSpecSpec): Wanted {
   const { ip, length } = parsePrefix('address', s.address);
   return {
     link: s.linkName,

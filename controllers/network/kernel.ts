@@ -27,7 +27,8 @@ export type LinkCreate =
 export interface KernelNetwork {
   links(opts?: NetlinkCallOptions): Promise<NetlinkLink[]>;
   addresses(opts?: NetlinkCallOptions): Promise<NetlinkAddress[]>;
-  routes(opts?: NetlinkCallOptions): Promise<NetlinkRoute[]>;
+  /** Routes of every table, or only of `tables` when given. */
+  routes(opts?: NetlinkCallOptions & { readonly tables?: ReadonlySet<number> }): Promise<NetlinkRoute[]>;
   /**
    * Changes (and `overrun` when some were lost) until `signal` aborts, in the batches the kernel delivered them;
    * subscribed once it returns.
@@ -75,7 +76,7 @@ export class LazyNetlink implements KernelNetwork {
     return this.netlink(opts?.signal).addresses(opts);
   }
 
-  routes(opts?: NetlinkCallOptions): Promise<NetlinkRoute[]> {
+  routes(opts?: NetlinkCallOptions & { readonly tables?: ReadonlySet<number> }): Promise<NetlinkRoute[]> {
     return this.netlink(opts?.signal).routes(opts);
   }
 

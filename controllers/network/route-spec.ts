@@ -1,5 +1,4 @@
 // RouteSpecController: installs the merged RouteSpecs' routes, removes the ones it installed whose spec is gone, and reports NetworkConditions.
-import { isIPv6 } from 'node:net';
 import { NETWORK_NAMESPACE, NetworkConditionType, RouteSpecType, type RouteSpecSpec } from '../../resources/index.js';
 import {
   isNetlinkError,
@@ -27,9 +26,21 @@ function effectivePriority(family: 4 | 6, p: number | null): number {
   return family === 6 && (p === null || p === 0) ? 1024 : (p ?? 0);
 }
 
+/** Specs are immutable: each is turned into its kernel request once, not on every pass. */
+const wantedOf = new WeakMap<RouteSpecSpec, Wanted>();
+
 function wanted(s: RouteSpecSpec): Wanted {
+  let w = wantedOf.get(s);
+  if (w === undefined) {
+    w = computeWanted(s);
+    wantedOf.set(s, w);
+  }
+  return w;
+}
+
+function computeWanted(s: RouteSpecSpec): Wanted {
   const { ip, length } = parsePrefix('destination', s.destination);
-  const family = isIPv6(ip) ? 6 : 4;
+  const family = ip.includes(':') ? 6 : 4;
   const scope = scopeNumber(s.scope);
   return {
     family,
@@ -46,6 +57,15 @@ function wanted(s: RouteSpecSpec): Wanted {
     // The kernel keeps IPv6 routes at universe scope whatever is asked; only IPv4 takes a scope.
     ...(family === 4 && s.scope !== '' ? { scope } : {}),
   };
+}
+
+/** The table number of a spec (main when the name is unknown: that spec fails on its own later). */
+function wantedTable(s: RouteSpecSpec): number {
+  try {
+    return wanted(s).table;
+  } catch {
+    return 254;
+  }
 }
 
 /** True when the kernel route `r` is the route `w` asks for (oif is the out link's index, if one is named). */
@@ -90,7 +110,9 @@ export class RouteSpecController implements Controller {
     const opts = { signal: ctx.signal };
     const specs = (await ctx.list(RouteSpecType, NETWORK_NAMESPACE)).filter((r) => r.metadata.phase === 'running');
     const links = new Map((await this.kernel.links(opts)).map((l) => [l.name, l.index] as const));
-    const routes = await this.kernel.routes(opts);
+    // Only the tables the specs use: the local table alone holds two routes per address of the node.
+    const tables = new Set(specs.map((r) => wantedTable(r.spec)));
+    const routes = await this.kernel.routes({ ...opts, tables });
     const outcomes = new Map<string, Outcome>();
     const desired = new Map<string, Wanted>();
 

@@ -239,8 +239,9 @@ export class FakeKernel implements KernelNetwork {
     return Promise.resolve([...this.addresses_]);
   }
 
-  routes(): Promise<NetlinkRoute[]> {
-    return Promise.resolve([...this.routes_]);
+  routes(opts?: { readonly tables?: ReadonlySet<number> }): Promise<NetlinkRoute[]> {
+    const tables = opts?.tables;
+    return Promise.resolve(this.routes_.filter((r) => tables === undefined || tables.has(r.table)));
   }
 
   /** Delivers `e` to every open subscription. */

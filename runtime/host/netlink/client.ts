@@ -14,6 +14,7 @@ import {
   decodeAddress,
   decodeLink,
   decodeRoute,
+  routeTable,
   ifaddrmsg,
   ifinfomsg,
   rtmsg,
@@ -123,11 +124,19 @@ export class Netlink {
     );
   }
 
-  /** All routes of every table, optionally of one family (RTM_GETROUTE dump). */
-  routes(opts?: CallOptions & { readonly family?: 4 | 6 }): Promise<Route[]> {
+  /**
+   * All routes of every table, optionally of one family and of some tables (RTM_GETROUTE dump). Routes of other
+   * tables are skipped before they are decoded: the local table holds two routes per address.
+   */
+  routes(opts?: CallOptions & { readonly family?: 4 | 6; readonly tables?: ReadonlySet<number> }): Promise<Route[]> {
     const family = opts?.family === 4 ? AF_INET : opts?.family === 6 ? AF_INET6 : 0;
     const body = rtmsg({ family, dstLen: 0, table: 0, protocol: 0, scope: 0, type: 0 });
-    return this.call(opts, () => this.sock.dump(RTM.GETROUTE, body, [], decodeRoute, 'route list'));
+    const tables = opts?.tables;
+    const decode =
+      tables === undefined ? decodeRoute : (p: Buffer) => (tables.has(routeTable(p)) ? decodeRoute(p) : undefined);
+    return this.call(opts, () =>
+      this.sock.dump(RTM.GETROUTE, body, [], decode, 'route list').filter((r): r is Route => r !== undefined),
+    );
   }
 
   /** Sets a link administratively up or down. */

@@ -60,6 +60,9 @@ async function handle(req: FixtureRequest): Promise<unknown> {
       return undefined;
     case 'addMany':
       return addMany(String(req.args[0]), Number(req.args[1]));
+    case 'routesOfTables':
+      // JSON has no sets: the tables come as an array.
+      return nl.routes({ tables: new Set(req.args[0] as number[]) });
     default: {
       const method = (nl as unknown as Record<string, unknown>)[req.op];
       if (typeof method !== 'function' || req.op.startsWith('_')) throw new TypeError(`unknown op ${req.op}`);

@@ -278,7 +278,12 @@ describe('runtime/host/netlink: rtnetlink against the real kernel', function () 
     expect(shown[0]).to.include({ gateway: '10.202.0.254', dev: 'br-many' });
     // The route MTU travels in RTA_METRICS; ip shows it as metrics [{ mtu }], and our dump reads it back.
     expect(shown[0]?.metrics).to.deep.equal([{ mtu: 1300 }]);
-    const ours = await nl().call<{ dst: string; mtu: number | null }[]>('routes');
+    const ours = await nl().call<{ dst: string; mtu: number | null; table: number }[]>('routes');
     expect(ours.find((r) => r.dst === '10.210.0.0')?.mtu).to.equal(1300);
+    // Only the main table when asked: the local table's routes (two per address here) are skipped.
+    const main = await nl().call<{ table: number }[]>('routesOfTables', [254]);
+    expect(main.length).to.be.greaterThan(0);
+    expect(main.every((r) => r.table === 254)).to.equal(true);
+    expect(ours.some((r) => r.table === 255)).to.equal(true);
   });
 });

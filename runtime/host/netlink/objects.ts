@@ -164,6 +164,12 @@ function routeMtu(metrics: Buffer | undefined): number | null {
   return attrU32(decodeAttrs(metrics).get(RTAX_MTU)) ?? null;
 }
 
+/** The table of an RTM_NEWROUTE payload without decoding the rest (rtm_table, or RTA_TABLE for ids above 255). */
+export function routeTable(p: Buffer): number {
+  const t = p.readUInt8(4);
+  return t === 252 /* RT_TABLE_COMPAT */ || t === 0 ? (attrU32(decodeAttrs(p, 12).get(RTA.TABLE)) ?? t) : t;
+}
+
 /** Decodes an RTM_NEWROUTE/RTM_DELROUTE payload. */
 export function decodeRoute(p: Buffer): Route {
   const attrs = decodeAttrs(p, 12);
