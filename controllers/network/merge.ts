@@ -1,6 +1,7 @@
 // Merge controllers: produce each network spec in `network` from its layered specs in `network-config`, the highest layer winning.
 import {
   AddressSpecType,
+  deepEqual,
   HostnameSpecType,
   LinkSpecType,
   NETWORK_CONFIG_NAMESPACE,
@@ -61,6 +62,16 @@ export class MergeController<S extends { readonly layer: Layer }> implements Con
       if (cur?.metadata.phase === 'tearingDown') {
         if (cur.metadata.owner !== this.name) continue;
         if (!(await ctx.teardownAndDestroy(t, NETWORK_NAMESPACE, id))) continue;
+      }
+      // Listed above: an equal one needs no write, a new one only a create (modify re-reads, for anything else).
+      if (cur?.metadata.phase === 'running' && cur.metadata.owner === this.name && deepEqual(cur.spec, spec)) continue;
+      if (cur === undefined) {
+        try {
+          await ctx.create(t, NETWORK_NAMESPACE, id, spec);
+          continue;
+        } catch {
+          // Created since the list: modify below reads it again.
+        }
       }
       await ctx.modify(t, NETWORK_NAMESPACE, id, () => spec);
     }
