@@ -2,46 +2,16 @@
 // a hostname and nameservers; osctl watches the addresses appear; an address deleted by hand comes back by itself.
 // The kernel is checked with iproute2 (`ip -json`), the hostname with `hostname` inside the node's UTS namespace.
 import { expect } from 'chai';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exec, must, until } from './harness/run.js';
 
 const OSCTL = fileURLToPath(new URL('../api/cli/osctl.js', import.meta.url));
 const MACHINED = fileURLToPath(new URL('../runtime/machined/main.js', import.meta.url));
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function exec(cmd: string, args: readonly string[], timeout = 20_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout }, (err, stdout, stderr) => {
-      if (err === null) resolve({ code: 0, stdout, stderr });
-      else if (typeof err.code === 'number') resolve({ code: err.code, stdout, stderr });
-      else
-        reject(new Error(`${cmd} ${args.join(' ')} did not exit normally: ${err.message}\n${stderr}`, { cause: err }));
-    });
-  });
-}
-
-async function must(cmd: string, args: readonly string[]): Promise<string> {
-  const r = await exec(cmd, args);
-  expect(r.code, `${cmd} ${args.join(' ')}: ${r.stderr}`).to.equal(0);
-  return r.stdout;
-}
-
-async function until(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 interface IpLink {
   ifname: string;

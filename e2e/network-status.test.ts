@@ -1,47 +1,15 @@
 // End to end: machined in a throwaway network namespace reports its kernel's addresses, and osctl watches them change.
 import { expect } from 'chai';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exec, must, until } from './harness/run.js';
 
 const OSCTL = fileURLToPath(new URL('../api/cli/osctl.js', import.meta.url));
 const MACHINED = fileURLToPath(new URL('../runtime/machined/main.js', import.meta.url));
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function exec(cmd: string, args: readonly string[], timeout = 20_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout }, (err, stdout, stderr) => {
-      if (err === null) resolve({ code: 0, stdout, stderr });
-      else if (typeof err.code === 'number') resolve({ code: err.code, stdout, stderr });
-      else
-        reject(new Error(`${cmd} ${args.join(' ')} did not exit normally: ${err.message}\n${stderr}`, { cause: err }));
-    });
-  });
-}
-
-/** Runs a command and fails with its stderr unless it exits 0. */
-async function must(cmd: string, args: readonly string[]): Promise<string> {
-  const r = await exec(cmd, args);
-  expect(r.code, `${cmd} ${args.join(' ')}: ${r.stderr}`).to.equal(0);
-  return r.stdout;
-}
-
-/** Resolves once `check` resolves true, trying every 100 ms; rejects after `ms`. */
-async function until(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** Whether the kernel of namespace `ns` has `address/prefix` on `link`, according to `ip -json addr`. */
 async function kernelHas(ns: string, link: string, address: string, prefix: number): Promise<boolean> {
