@@ -13,6 +13,7 @@ import {
 } from '../../runtime/index.js';
 import { APPLIED, ConditionWriter, pending, refusal, type Outcome } from './conditions.js';
 import { LazyNetlink, watchKernel, type KernelNetwork } from './kernel.js';
+import { perObject } from './memo.js';
 import { addressFlagsNumber, parsePrefix, scopeNumber } from './kernel-names.js';
 
 /** One address as the kernel is asked for it, with the link by name. */
@@ -21,16 +22,7 @@ interface Wanted extends NetlinkAddressSpec {
 }
 
 /** Specs are immutable: each is turned into its kernel request once, not on every pass. */
-const wantedOf = new WeakMap<AddressSpecSpec, Wanted>();
-
-function wanted(s: AddressSpecSpec): Wanted {
-  let w = wantedOf.get(s);
-  if (w === undefined) {
-    w = computeWanted(s);
-    wantedOf.set(s, w);
-  }
-  return w;
-}
+const wanted = perObject(computeWanted);
 
 function computeWanted(s: AddressSpecSpec): Wanted {
   const { ip, length } = parsePrefix('address', s.address);

@@ -9,6 +9,7 @@ import {
 } from '../../runtime/index.js';
 import { APPLIED, ConditionWriter, pending, refusal, type Outcome } from './conditions.js';
 import { LazyNetlink, watchKernel, type KernelNetwork } from './kernel.js';
+import { perObject } from './memo.js';
 import { canonicalIp, parsePrefix, protocolNumber, routeTypeNumber, scopeNumber, tableNumber } from './kernel-names.js';
 
 /** A route as the kernel is asked for it, with the out link by name and the priority the kernel will report. */
@@ -27,16 +28,7 @@ function effectivePriority(family: 4 | 6, p: number | null): number {
 }
 
 /** Specs are immutable: each is turned into its kernel request once, not on every pass. */
-const wantedOf = new WeakMap<RouteSpecSpec, Wanted>();
-
-function wanted(s: RouteSpecSpec): Wanted {
-  let w = wantedOf.get(s);
-  if (w === undefined) {
-    w = computeWanted(s);
-    wantedOf.set(s, w);
-  }
-  return w;
-}
+const wanted = perObject(computeWanted);
 
 function computeWanted(s: RouteSpecSpec): Wanted {
   const { ip, length } = parsePrefix('destination', s.destination);
