@@ -66,18 +66,23 @@ export class SharedWatch {
     const name = `runtime.watch(${kindString(this.kind)})`;
     const retry = new Backoff(this.env.backoff, this.env.random);
     let stale: Set<string> | undefined;
-    // Closing the cursor ends a pending next(): cheaper than handing the signal to every next() call.
+    // Closing the cursor ends a pending next(): cheaper than handing the signal to every next() call. A plain flag
+    // then says whether to stop: the loop turns once per batch, often one event, and AbortSignal's getter costs more.
+    let stopped = aborted(signal);
+    // Read through a call: the compiler would otherwise keep its narrowing of `stopped` across the awaits.
+    const isStopped = (): boolean => stopped;
     const onAbort = (): void => {
+      stopped = true;
       this.close();
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    while (!aborted(signal)) {
+    while (!isStopped()) {
       try {
         this.cursor ??= await this.env.state.cursor(this.kind, { bootstrapContents: true });
-        if (aborted(signal)) break;
+        if (isStopped()) break;
         const batch = await this.cursor.next();
         if (batch === null) {
-          if (aborted(signal)) break;
+          if (isStopped()) break;
           // A store may end a cursor on its own (a dropped connection): recover as from an overrun.
           stale = this.lost(name, 'the watch ended', stale);
           continue;
@@ -97,7 +102,7 @@ export class SharedWatch {
           this.dispatch(e);
         }
       } catch (e) {
-        if (aborted(signal)) break;
+        if (isStopped()) break;
         this.close();
         const delay = retry.next();
         this.env.logger.log('error', name, `watch failed, re-opening in ${Math.round(delay)} ms: ${errorMessage(e)}`);
