@@ -2,7 +2,7 @@
 // config until every status is observed, side by side with `ip -batch` doing the same kernel operations (target <= 5x);
 // self-heal latency of an address deleted by hand (p50 <= 50 ms, p99 <= 200 ms); and 4,000 routes churned by someone
 // else for 60 s while machined runs (it stays up, max RSS, statuses agree within 2 s after).
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,12 +25,20 @@ function sh(cmd: string, args: readonly string[]): Promise<string> {
   });
 }
 
+/** Namespaces this process made and has not removed yet: removed on exit too, however the bench ends. */
+const made = new Set<string>();
+process.once('exit', () => {
+  for (const name of made) spawnSync('ip', ['netns', 'del', name]);
+});
+
 /** A fresh namespace with lo up and the veth pair LINK <-> LINK-peer, both up; removed by the returned function. */
 async function namespace(): Promise<{ name: string; remove: () => Promise<void> }> {
   const name = `osnode-bench-${randomBytes(4).toString('hex')}`;
   await sh('ip', ['netns', 'add', name]);
+  made.add(name);
   const remove = async (): Promise<void> => {
     await sh('ip', ['netns', 'del', name]).catch(() => undefined);
+    made.delete(name);
   };
   try {
     await sh('ip', ['-n', name, 'link', 'set', 'lo', 'up']);

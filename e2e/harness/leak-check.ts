@@ -1,6 +1,7 @@
 // Mocha root hooks: fail any test that leaves timers, sockets or child processes behind (conventions.md, item 10), and
 // any test that changes this machine itself: its hostname, or the addresses and routes of its network namespace. A node
 // under test applies its config to the namespaces it runs in, so every test must give it its own.
+import { readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Netlink } from '../../runtime/index.js';
 
@@ -22,7 +23,17 @@ async function hostState(): Promise<string> {
   }
 }
 
+/** Named network namespaces (ip netns add), from the files iproute2 keeps for them. */
+function namespaces(): Set<string> {
+  try {
+    return new Set(readdirSync('/run/netns'));
+  } catch {
+    return new Set();
+  }
+}
+
 let hostBefore: string | undefined;
+let namespacesBefore = new Set<string>();
 const hostChanges: string[] = [];
 
 /** Lines of `b` not in `a`, and of `a` not in `b`, as +/- lines. */
@@ -69,6 +80,7 @@ export const mochaHooks = {
   // Both hooks are async so that each counts exactly one timer of its own (mocha's hook timeout).
   async beforeAll(): Promise<void> {
     hostBefore = await hostState();
+    namespacesBefore = namespaces();
   },
   async beforeEach(): Promise<void> {
     before = await settled();
@@ -89,6 +101,10 @@ export const mochaHooks = {
     if (leaks.length > 0) leakers.push(`${this.currentTest.fullTitle()}: ${leaks.join(', ')}`);
   },
   afterAll(): void {
+    const left = [...namespaces()].filter((n) => !namespacesBefore.has(n));
+    if (left.length > 0) {
+      throw new Error(`tests left network namespaces behind (ip netns del them in after hooks): ${left.join(', ')}`);
+    }
     if (hostChanges.length > 0) {
       throw new Error(
         `tests changed this machine (run nodes in their own namespaces: ip netns exec, unshare --uts):\n  ${hostChanges.join('\n  ')}`,
