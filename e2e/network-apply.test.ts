@@ -187,3 +187,70 @@ describe('network config applied in a network namespace (machined + osctl + ipro
     expect(await machinedExit).to.equal(0);
   });
 });
+
+describe('ip= on the kernel command line, before any config (maintenance mode, no DHCP)', function () {
+  this.timeout(60_000);
+  const ns = `osnode-iparg-${randomBytes(4).toString('hex')}`;
+  let dir = '';
+  let machined: ChildProcess | undefined;
+  let machinedExit: Promise<number | null> | undefined;
+
+  before(async () => {
+    await must('ip', ['netns', 'add', ns]);
+    await must('ip', ['-n', ns, 'link', 'add', 'e2e0', 'type', 'veth', 'peer', 'name', 'e2e1']);
+    dir = await mkdtemp(join(tmpdir(), 'network-iparg-'));
+    // client-ip:server-ip:gateway:netmask:hostname:device:autoconf:dns0
+    await writeFile(
+      join(dir, 'cmdline'),
+      'console=ttyS0 ip=10.88.0.2::10.88.0.1:255.255.255.0:node-m:e2e0:off:10.88.0.53\n',
+    );
+    const args = ['--state-dir', join(dir, 'node'), '--cmdline', join(dir, 'cmdline'), '--api-port', '50000'];
+    const child = spawn('ip', ['netns', 'exec', ns, 'unshare', '--uts', process.execPath, MACHINED, ...args], {
+      stdio: 'ignore',
+    });
+    machined = child;
+    machinedExit = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        resolve(code);
+      }),
+    );
+  });
+
+  after(async () => {
+    if (machined !== undefined && machined.exitCode === null && machined.signalCode === null) {
+      machined.kill('SIGKILL');
+      await machinedExit;
+    }
+    await exec('ip', ['netns', 'del', ns]).catch(() => undefined);
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  it('configures the address, the default route and the hostname, and serves maintenance mode on that address', async () => {
+    const addresses = async (): Promise<string[]> =>
+      (JSON.parse(await must('ip', ['-n', ns, '-json', 'addr', 'show', 'dev', 'e2e0'])) as IpLink[]).flatMap((l) =>
+        (l.addr_info ?? []).map((a) => `${a.local}/${String(a.prefixlen)}`),
+      );
+    await until(async () => (await addresses()).includes('10.88.0.2/24'), 20_000, '10.88.0.2/24 on e2e0');
+    await until(
+      async () => /default via 10\.88\.0\.1 dev e2e0/.test(await must('ip', ['-n', ns, 'route', 'show', 'default'])),
+      20_000,
+      'the default route via 10.88.0.1',
+    );
+    const pid = String(machined?.pid ?? 0);
+    await until(
+      async () => (await exec('nsenter', ['-t', pid, '-u', 'hostname'])).stdout.trim() === 'node-m',
+      20_000,
+      'the hostname node-m',
+    );
+    // No config yet: the API answers in maintenance mode (server TLS only) on the address ip= gave.
+    await until(
+      async () =>
+        (await exec('ip', ['netns', 'exec', ns, process.execPath, OSCTL, 'version', '--insecure', '-n', '10.88.0.2']))
+          .code === 0,
+      20_000,
+      'the maintenance API on 10.88.0.2:50000',
+    );
+    const resolv = await readFile(join(dir, 'node', 'root', 'etc', 'resolv.conf'), 'utf8');
+    expect(resolv).to.match(/^nameserver 10\.88\.0\.53$/m);
+  });
+});
