@@ -2,16 +2,15 @@
 // a hostname and nameservers; osctl watches the addresses appear; an address deleted by hand comes back by itself.
 // The kernel is checked with iproute2 (`ip -json`), the hostname with `hostname` inside the node's UTS namespace.
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NamespacedMachined, namespaceWithVeth, removeNamespace } from './harness/node.js';
 import { exec, must, until } from './harness/run.js';
 
 const OSCTL = fileURLToPath(new URL('../api/cli/osctl.js', import.meta.url));
-const MACHINED = fileURLToPath(new URL('../runtime/machined/main.js', import.meta.url));
 
 interface IpLink {
   ifname: string;
@@ -43,11 +42,10 @@ const PATCH = {
 
 describe('network config applied in a network namespace (machined + osctl + iproute2)', function () {
   this.timeout(120_000);
-  const ns = `osnode-apply-${randomBytes(4).toString('hex')}`;
+  let ns = '';
   const port = 50_000 + Math.floor(Math.random() * 10_000);
   let dir = '';
-  let machined: ChildProcess | undefined;
-  let machinedExit: Promise<number | null> | undefined;
+  let machined: NamespacedMachined | undefined;
   let target: string[] = [];
   const osctl = (...a: string[]) => exec('ip', ['netns', 'exec', ns, process.execPath, OSCTL, ...target, ...a]);
   const links = async (): Promise<Map<string, IpLink>> => {
@@ -58,9 +56,8 @@ describe('network config applied in a network namespace (machined + osctl + ipro
     ((await links()).get(link)?.addr_info ?? []).some((a) => a.local === address && a.prefixlen === prefix);
 
   before(async function () {
-    await must('ip', ['netns', 'add', ns]);
     // Both ends of the veth stay in the namespace: e2e0 gets addresses, e2e1 joins the bridge br0 machined creates.
-    await must('ip', ['-n', ns, 'link', 'add', 'e2e0', 'type', 'veth', 'peer', 'name', 'e2e1']);
+    ns = await namespaceWithVeth('osnode-apply');
     dir = await mkdtemp(join(tmpdir(), 'network-apply-'));
     await must(process.execPath, [
       OSCTL,
@@ -76,16 +73,8 @@ describe('network config applied in a network namespace (machined + osctl + ipro
     await writeFile(join(dir, 'cmdline'), 'console=ttyS0\n');
     const args = ['--config', join(dir, 'gen', 'controlplane.yaml'), '--state-dir', join(dir, 'node')];
     args.push('--cmdline', join(dir, 'cmdline'), '--api-port', String(port), '--api-host', '127.0.0.1');
-    // Its own UTS namespace too: the node sets its hostname, and this machine's must not change.
-    const child = spawn('ip', ['netns', 'exec', ns, 'unshare', '--uts', process.execPath, MACHINED, ...args], {
-      stdio: 'ignore',
-    });
-    machined = child;
-    machinedExit = new Promise((resolve) =>
-      child.once('exit', (code) => {
-        resolve(code);
-      }),
-    );
+    // Its own UTS namespace too (NamespacedMachined): the node sets its hostname, and this machine's must not change.
+    machined = new NamespacedMachined(ns, args);
     target = ['--talosconfig', join(dir, 'gen', 'talosconfig'), '-e', `127.0.0.1:${port}`, '-n', `127.0.0.1:${port}`];
     await until(
       async () => (await osctl('get', 'machinestatus', '-o', 'jsonpath={.spec.stage}')).stdout.trim() === 'running',
@@ -95,11 +84,8 @@ describe('network config applied in a network namespace (machined + osctl + ipro
   });
 
   after(async () => {
-    if (machined !== undefined && machined.exitCode === null && machined.signalCode === null) {
-      machined.kill('SIGKILL');
-      await machinedExit;
-    }
-    await exec('ip', ['netns', 'del', ns]).catch(() => undefined);
+    await machined?.kill();
+    if (ns !== '') await removeNamespace(ns);
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
@@ -131,7 +117,7 @@ describe('network config applied in a network namespace (machined + osctl + ipro
   });
 
   it('sets the hostname in its UTS namespace and renders resolv.conf and hosts under its root', async () => {
-    const pid = String(machined?.pid ?? 0);
+    const pid = String(machined?.child.pid ?? 0);
     // machined runs under `ip netns exec` and `unshare`, which exec: the spawned pid is machined's.
     await until(
       async () => (await exec('nsenter', ['-t', pid, '-u', 'hostname'])).stdout.trim() === 'node-e2e',
@@ -183,21 +169,19 @@ describe('network config applied in a network namespace (machined + osctl + ipro
   });
 
   it('machined exits 0 on SIGTERM', async () => {
-    machined?.kill('SIGTERM');
-    expect(await machinedExit).to.equal(0);
+    machined?.child.kill('SIGTERM');
+    expect(await machined?.exited).to.equal(0);
   });
 });
 
 describe('ip= on the kernel command line, before any config (maintenance mode, no DHCP)', function () {
   this.timeout(60_000);
-  const ns = `osnode-iparg-${randomBytes(4).toString('hex')}`;
+  let ns = '';
   let dir = '';
-  let machined: ChildProcess | undefined;
-  let machinedExit: Promise<number | null> | undefined;
+  let machined: NamespacedMachined | undefined;
 
   before(async () => {
-    await must('ip', ['netns', 'add', ns]);
-    await must('ip', ['-n', ns, 'link', 'add', 'e2e0', 'type', 'veth', 'peer', 'name', 'e2e1']);
+    ns = await namespaceWithVeth('osnode-iparg');
     dir = await mkdtemp(join(tmpdir(), 'network-iparg-'));
     // client-ip:server-ip:gateway:netmask:hostname:device:autoconf:dns0
     await writeFile(
@@ -205,23 +189,13 @@ describe('ip= on the kernel command line, before any config (maintenance mode, n
       'console=ttyS0 ip=10.88.0.2::10.88.0.1:255.255.255.0:node-m:e2e0:off:10.88.0.53\n',
     );
     const args = ['--state-dir', join(dir, 'node'), '--cmdline', join(dir, 'cmdline'), '--api-port', '50000'];
-    const child = spawn('ip', ['netns', 'exec', ns, 'unshare', '--uts', process.execPath, MACHINED, ...args], {
-      stdio: 'ignore',
-    });
-    machined = child;
-    machinedExit = new Promise((resolve) =>
-      child.once('exit', (code) => {
-        resolve(code);
-      }),
-    );
+    // Its own UTS namespace too (NamespacedMachined): the node sets its hostname, and this machine's must not change.
+    machined = new NamespacedMachined(ns, args);
   });
 
   after(async () => {
-    if (machined !== undefined && machined.exitCode === null && machined.signalCode === null) {
-      machined.kill('SIGKILL');
-      await machinedExit;
-    }
-    await exec('ip', ['netns', 'del', ns]).catch(() => undefined);
+    await machined?.kill();
+    if (ns !== '') await removeNamespace(ns);
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
@@ -236,7 +210,7 @@ describe('ip= on the kernel command line, before any config (maintenance mode, n
       20_000,
       'the default route via 10.88.0.1',
     );
-    const pid = String(machined?.pid ?? 0);
+    const pid = String(machined?.child.pid ?? 0);
     await until(
       async () => (await exec('nsenter', ['-t', pid, '-u', 'hostname'])).stdout.trim() === 'node-m',
       20_000,

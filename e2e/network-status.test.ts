@@ -1,15 +1,14 @@
 // End to end: machined in a throwaway network namespace reports its kernel's addresses, and osctl watches them change.
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NamespacedMachined, namespaceWithVeth, removeNamespace } from './harness/node.js';
 import { exec, must, until } from './harness/run.js';
 
 const OSCTL = fileURLToPath(new URL('../api/cli/osctl.js', import.meta.url));
-const MACHINED = fileURLToPath(new URL('../runtime/machined/main.js', import.meta.url));
 
 /** Whether the kernel of namespace `ns` has `address/prefix` on `link`, according to `ip -json addr`. */
 async function kernelHas(ns: string, link: string, address: string, prefix: number): Promise<boolean> {
@@ -20,33 +19,23 @@ async function kernelHas(ns: string, link: string, address: string, prefix: numb
 
 describe('network status in a network namespace (machined + osctl)', function () {
   this.timeout(120_000);
-  const ns = `osnode-e2e-${randomBytes(4).toString('hex')}`;
+  let ns = '';
   const port = 50_000 + Math.floor(Math.random() * 10_000);
   let dir = '';
-  let machined: ChildProcess | undefined;
-  let machinedExit: Promise<number | null> | undefined;
+  let machined: NamespacedMachined | undefined;
   let target: string[] = [];
   const osctl = (...a: string[]) => exec('ip', ['netns', 'exec', ns, process.execPath, OSCTL, ...target, ...a]);
 
   before(async function () {
-    await must('ip', ['netns', 'add', ns]);
+    ns = await namespaceWithVeth('osnode-e2e');
     await must('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-    await must('ip', ['-n', ns, 'link', 'add', 'e2e0', 'type', 'veth', 'peer', 'name', 'e2e1']);
     dir = await mkdtemp(join(tmpdir(), 'network-status-'));
     await must(process.execPath, [OSCTL, 'gen', 'config', 'e2e', 'https://127.0.0.1:6443', '-o', join(dir, 'gen')]);
     await writeFile(join(dir, 'cmdline'), 'console=ttyS0\n');
     const args = ['--config', join(dir, 'gen', 'controlplane.yaml'), '--state-dir', join(dir, 'node')];
     args.push('--cmdline', join(dir, 'cmdline'), '--api-port', String(port), '--api-host', '127.0.0.1');
     // The namespace is fresh, so any port is free in it.
-    const child = spawn('ip', ['netns', 'exec', ns, 'unshare', '--uts', process.execPath, MACHINED, ...args], {
-      stdio: 'ignore',
-    });
-    machined = child;
-    machinedExit = new Promise((resolve) =>
-      child.once('exit', (code) => {
-        resolve(code);
-      }),
-    );
+    machined = new NamespacedMachined(ns, args);
     target = ['--talosconfig', join(dir, 'gen', 'talosconfig'), '-e', `127.0.0.1:${port}`, '-n', `127.0.0.1:${port}`];
     await until(
       async () => (await osctl('get', 'machinestatus', '-o', 'jsonpath={.spec.stage}')).stdout.trim() === 'running',
@@ -56,11 +45,8 @@ describe('network status in a network namespace (machined + osctl)', function ()
   });
 
   after(async () => {
-    if (machined !== undefined && machined.exitCode === null && machined.signalCode === null) {
-      machined.kill('SIGKILL');
-      await machinedExit;
-    }
-    await exec('ip', ['netns', 'del', ns]).catch(() => undefined);
+    await machined?.kill();
+    if (ns !== '') await removeNamespace(ns);
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
@@ -106,7 +92,7 @@ describe('network status in a network namespace (machined + osctl)', function ()
   });
 
   it('machined exits 0 on SIGTERM', async () => {
-    machined?.kill('SIGTERM');
-    expect(await machinedExit).to.equal(0);
+    machined?.child.kill('SIGTERM');
+    expect(await machined?.exited).to.equal(0);
   });
 });
