@@ -1,15 +1,13 @@
 // The network spec controllers against the real kernel in a throwaway namespace, checked with iproute2's `ip -json`.
-import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type { NetworkConditionSpec } from '../../resources/index.js';
+import { useNamespace } from '../../runtime/host/netlink/testing.js';
 import type { FixtureCommand, FixtureCondition } from './spec.fixture.js';
 
-const exec = promisify(execFile);
 
 /** The fixture process: the controllers over netlink inside the namespace; keeps the latest condition of each spec. */
 class Fixture {
@@ -118,11 +116,9 @@ const ROUTE = {
 const state = (s: NetworkConditionSpec['state']) => (c: NetworkConditionSpec | undefined) => c?.state === s;
 
 describe('network spec controllers against the real kernel', function () {
-  const ns = `osn-spec-${randomBytes(4).toString('hex')}`;
-  let fx: Fixture | undefined;
-  const f = (): Fixture => fx ?? expect.fail('fixture not started');
-  const ip = async (...args: string[]): Promise<Record<string, unknown>[]> =>
-    JSON.parse((await exec('ip', ['-n', ns, '-json', ...args])).stdout || '[]') as Record<string, unknown>[];
+  const space = useNamespace('osn-spec', 'controllers/network spec', (ns) => Fixture.start(ns));
+  const f = space.fixture;
+  const ip = space.ip;
   /** Resolves once `check` holds on the kernel as `ip` shows it; asks again every 20 ms until `ms` passed. */
   async function kernelUntil(what: string, check: () => Promise<boolean>, ms = 5000): Promise<void> {
     const deadline = Date.now() + ms;
@@ -135,21 +131,6 @@ describe('network spec controllers against the real kernel', function () {
     const [d] = await ip('addr', 'show', 'dev', dev);
     return ((d?.addr_info ?? []) as { local: string; prefixlen: number }[]).map((i) => `${i.local}/${i.prefixlen}`);
   };
-
-  before(async function () {
-    if (process.getuid?.() !== 0) {
-      // Network namespaces need root (CI and the development machines run as root, so this runs there).
-      process.stderr.write('controllers/network spec: skipped: creating a network namespace needs root\n');
-      this.skip();
-    }
-    await exec('ip', ['netns', 'add', ns]);
-    fx = Fixture.start(ns);
-  });
-
-  after(async function () {
-    await fx?.stop();
-    await exec('ip', ['netns', 'del', ns]).catch(() => undefined);
-  });
 
   it('applies a bridge, a veth pair, v4 and v6 addresses, a route and MTU; reports dummy as Unsupported', async function () {
     f().send(link('br0', { kind: 'bridge' }));
@@ -180,13 +161,13 @@ describe('network spec controllers against the real kernel', function () {
   });
 
   it('puts back an address deleted by hand (and the route the kernel flushed with it)', async function () {
-    await exec('ip', ['-n', ns, 'addr', 'del', '10.77.0.1/24', 'dev', 'veth0']);
+    await space.run('addr', 'del', '10.77.0.1/24', 'dev', 'veth0');
     await kernelUntil('10.77.0.1 back on veth0', async () => (await addrs('veth0')).includes('10.77.0.1/24'));
     await kernelUntil('the route back', async () => (await ip('route', 'show', '10.78.0.0/16')).length === 1);
   });
 
   it('sets a link up again after it is set down by hand, and restores its MTU', async function () {
-    await exec('ip', ['-n', ns, 'link', 'set', 'veth0', 'down', 'mtu', '1500']);
+    await space.run('link', 'set', 'veth0', 'down', 'mtu', '1500');
     await kernelUntil('veth0 up with MTU 1400', async () => {
       const [v0] = await ip('link', 'show', 'veth0');
       return (v0?.flags as string[] | undefined)?.includes('UP') === true && v0?.mtu === 1400;

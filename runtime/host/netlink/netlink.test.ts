@@ -1,14 +1,12 @@
 // Real-kernel tests of the rtnetlink adapter in a throwaway network namespace, checked against `ip -json`.
-import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type { FixtureReply } from './fixture.js';
+import { useNamespace } from './testing.js';
 
-const exec = promisify(execFile);
 
 /** The fields of a NetlinkError as the fixture prints them. */
 class FixtureError extends Error {
@@ -91,27 +89,11 @@ class Fixture {
 }
 
 describe('runtime/host/netlink: rtnetlink against the real kernel', function () {
-  const ns = `osnode-test-${randomBytes(4).toString('hex')}`;
-  let fx: Fixture | undefined;
-  const nl = (): Fixture => fx ?? expect.fail('fixture not started');
-  const ip = async (...args: string[]): Promise<Record<string, unknown>[]> =>
-    JSON.parse((await exec('ip', ['-n', ns, '-json', ...args])).stdout || '[]') as Record<string, unknown>[];
-  const ipRun = (...args: string[]): Promise<unknown> => exec('ip', ['-n', ns, ...args]);
-
-  before(async function () {
-    if (process.getuid?.() !== 0) {
-      // Network namespaces need root (CI and the development machines run as root, so this runs there).
-      process.stderr.write('runtime/host/netlink: skipped: creating a network namespace needs root\n');
-      this.skip();
-    }
-    await exec('ip', ['netns', 'add', ns]);
-    fx = Fixture.start(ns);
-  });
-
-  after(async function () {
-    await fx?.stop();
-    await exec('ip', ['netns', 'del', ns]).catch(() => undefined);
-  });
+  const space = useNamespace('osnode-test', 'runtime/host/netlink', (ns) => Fixture.start(ns));
+  const nl = space.fixture;
+  const ns = space.name;
+  const ip = space.ip;
+  const ipRun = space.run;
 
   it('dumps the loopback link as ip link shows it', async function () {
     const links =
@@ -237,7 +219,7 @@ describe('runtime/host/netlink: rtnetlink against the real kernel', function () 
     );
     const t0 = performance.now();
     await new Promise<void>((resolve, reject) => {
-      const p = spawn('ip', ['-n', ns, '-batch', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
+      const p = spawn('ip', ['-n', ns(), '-batch', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
       p.once('error', reject);
       p.once('exit', (rc) => {
         rc === 0 ? resolve() : reject(new Error(`ip -batch exited ${rc}`));
