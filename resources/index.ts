@@ -101,6 +101,14 @@ export {
 } from './runtime/machine-stage.js';
 export { MachineStatusSpecSchema, MachineStatusType, type MachineStatusSpec } from './runtime/machine-status.js';
 export { API_STATUS_ID, ApiStatusSpecSchema, ApiStatusType, type ApiStatusSpec } from './runtime/api-status.js';
+export {
+  SERVICES_NAMESPACE,
+  ServiceSpecSchema,
+  ServiceStateSchema,
+  ServiceType,
+  type ServiceSpec,
+  type ServiceStateName,
+} from './services/service.js';
 export { PERSISTENT_CONFIG_ID } from './config/machine-config.js';
 export {
   CONFIG_VERSION,
@@ -109,9 +117,12 @@ export {
   MAX_CONFIG_BYTES,
   isInvalidConfig,
   parseMachineConfigYaml,
+  RESERVED_SERVICE_NAMES,
+  durationMs,
   renderConfigReference,
   validateMachineConfig,
   type ConfigIssue,
+  type ExtensionService,
   type MachineConfigDocument,
   type ParseOptions,
   type ValidationMode,

@@ -20,6 +20,7 @@ import { ResolverSpecType, ResolverStatusType } from './network/resolver.js';
 import { RouteSpecType } from './network/route-spec.js';
 import { TimeServerSpecType, TimeServerStatusType } from './network/time-server.js';
 import type { ResourceType } from './resource-type.js';
+import { ServiceType } from './services/service.js';
 
 /** All resource types, in registration order. */
 export const ALL_TYPES: readonly ResourceType[] = [
@@ -46,6 +47,7 @@ export const ALL_TYPES: readonly ResourceType[] = [
   NetworkStatusType,
   NetworkConditionType,
   EtcFileStatusType,
+  ServiceType,
 ];
 
 /** Namespaces with what they hold. */
@@ -55,6 +57,7 @@ export const NAMESPACES: readonly { readonly name: string; readonly description:
   { name: 'runtime', description: 'The state of the node itself: boot stage, status, the API.' },
   { name: 'network-config', description: 'Network specs from each config layer, before they are merged.' },
   { name: 'network', description: 'Observed and desired network state.' },
+  { name: 'v1alpha1', description: 'System services as the supervisor runs them.' },
 ];
 
 /** Namespaces journaled to disk and loaded back at start. */

@@ -18,6 +18,7 @@ export const LIVE_PATHS: readonly string[] = [
   'machine.registries',
   'machine.env',
   'machine.files',
+  'machine.services',
   'cluster.apiServer.certSANs',
 ];
 

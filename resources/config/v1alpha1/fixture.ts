@@ -201,6 +201,16 @@ export function fullConfig(): { [k: string]: Json } {
       time: { disabled: false, servers: ['time.cloudflare.com', '/dev/ptp0'], bootTimeout: '2m' },
       sysctls: { 'net.ipv4.ip_forward': '1', 'vm.max_map_count': 262144 },
       kernel: { modules: [{ name: 'br_netfilter', parameters: ['nf_conntrack_max=131072'] }] },
+      services: [
+        {
+          name: 'web-probe',
+          command: ['/bin/busybox', 'httpd', '-f', '-p', '8080'],
+          files: ['/etc/mime.types'],
+          environment: { LOG_LEVEL: 'debug' },
+          restart: 'always',
+          healthCheck: { tcpPort: 8080, initialDelay: '1s', period: '5s', timeout: '500ms' },
+        },
+      ],
       registries: {
         mirrors: {
           'docker.io': {

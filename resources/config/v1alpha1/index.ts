@@ -9,3 +9,4 @@ export {
 } from './validate.js';
 export { MAX_CONFIG_BYTES, parseMachineConfigYaml, type ParseOptions } from './yaml.js';
 export { renderConfigReference } from './reference.js';
+export { RESERVED_SERVICE_NAMES, durationMs, type ExtensionService } from './services.js';

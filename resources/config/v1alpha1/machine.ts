@@ -14,6 +14,7 @@ import {
 } from './common.js';
 import { EnvSchema, FileSchema, KernelSchema, RegistriesSchema, SysctlsSchema, TimeSchema } from './machine-system.js';
 import { NetworkSchema } from './network.js';
+import { ExtensionServicesSchema } from './services.js';
 
 const ExtraMountSchema = z
   .looseObject({
@@ -131,4 +132,5 @@ export const MachineSchema = z.looseObject({
   sysctls: SysctlsSchema.optional(),
   kernel: KernelSchema.describe('Kernel settings.').optional(),
   registries: RegistriesSchema.describe('Image registry mirrors, TLS and credentials.').optional(),
+  services: ExtensionServicesSchema.optional(),
 });
