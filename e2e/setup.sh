@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 
 # Debian packages later issues need are added to this list.
 # etcd-server, etcd-client: the reference store `npm run bench` measures ours against (later: the cluster store); openssl: tests check certificates with a tool we did not write.
-DEBS="iproute2 openssl etcd-server etcd-client"
+# containerd, runc: the node's container runtime (system services run as containers); busybox-static: a static program
+# for service root filesystems in tests and benchmarks.
+DEBS="iproute2 openssl etcd-server etcd-client containerd runc busybox-static"
 missing=""
 for p in $DEBS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

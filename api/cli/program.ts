@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { addApplyConfigCommand } from './commands/apply-config.js';
 import { addConfigCommand } from './commands/config.js';
+import { addContainerCommands } from './commands/containers.js';
 import { addGenCommand } from './commands/gen.js';
 import { addGetCommand } from './commands/get.js';
 import { addKubeconfigCommand } from './commands/kubeconfig.js';
@@ -42,6 +43,7 @@ export function buildProgram(ctx: CommandContext): Command {
   addServiceCommand(program, ctx);
   addLogCommands(program, ctx);
   addStatsCommands(program, ctx);
+  addContainerCommands(program, ctx);
   addKubeconfigCommand(program, ctx);
   return program;
 }

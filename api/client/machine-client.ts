@@ -13,10 +13,13 @@ import {
   MACHINE_METHODS,
   type PbActorReply,
   type PbHostname,
+  type PbContainer,
   type PbMemory,
   type PbProcess,
   type PbServiceAction,
+  type PbRestart,
   type PbServiceList,
+  type PbStats,
 } from './methods.js';
 
 /** How a new config takes effect, as osctl names the modes. */
@@ -122,6 +125,21 @@ export class MachineClient {
   /** The node's processes. */
   processes(o?: RequestOptions): Promise<PbProcess[]> {
     return this.messages(MACHINE_METHODS.Processes, {}, o);
+  }
+
+  /** The node's containers in a containerd namespace (`system` for system services, `k8s.io` for pods). */
+  containers(namespace: string, o?: RequestOptions): Promise<PbContainer[]> {
+    return this.messages(MACHINE_METHODS.Containers, { namespace }, o);
+  }
+
+  /** CPU and memory use of the node's containers in a containerd namespace. */
+  stats(namespace: string, o?: RequestOptions): Promise<PbStats[]> {
+    return this.messages(MACHINE_METHODS.Stats, { namespace }, o);
+  }
+
+  /** Restarts a container: a system service's through the supervisor, any other by killing its task. */
+  restart(namespace: string, id: string, o?: RequestOptions): Promise<PbRestart[]> {
+    return this.messages(MACHINE_METHODS.Restart, { namespace, id }, o);
   }
 
   /** The cluster's admin kubeconfig, whole. */

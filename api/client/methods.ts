@@ -6,6 +6,7 @@ import { MACHINE_SERVICE, STATE_SERVICE } from '../proto/load.js';
 import type {
   PbApplyConfiguration,
   PbApplyConfigurationRequest,
+  PbContainerInfo,
   PbData,
   PbDuration,
   PbGenerateClientConfiguration,
@@ -16,6 +17,7 @@ import type {
   PbProcessInfo,
   PbResource,
   PbServiceInfo,
+  PbStat,
   PbVersion,
   PbWatchRequest,
   PbWatchResponse,
@@ -92,6 +94,23 @@ export interface PbProcess {
   processes: PbProcessInfo[];
 }
 
+/** machine.Container. */
+export interface PbContainer {
+  metadata: PbNodeMetadata | null;
+  containers: PbContainerInfo[];
+}
+
+/** machine.Stats. */
+export interface PbStats {
+  metadata: PbNodeMetadata | null;
+  stats: PbStat[];
+}
+
+/** machine.Restart. */
+export interface PbRestart {
+  metadata: PbNodeMetadata | null;
+}
+
 /** Every RPC of machine.MachineService. */
 export const MACHINE_METHODS = {
   ApplyConfiguration: method<PbApplyConfigurationRequest, Messages<PbApplyConfiguration>>(
@@ -115,4 +134,7 @@ export const MACHINE_METHODS = {
     { roles: string[]; crtTtl: PbDuration | null },
     Messages<PbGenerateClientConfiguration>
   >(MACHINE_SERVICE, 'GenerateClientConfiguration'),
+  Containers: method<{ namespace: string }, Messages<PbContainer>>(MACHINE_SERVICE, 'Containers'),
+  Stats: method<{ namespace: string }, Messages<PbStats>>(MACHINE_SERVICE, 'Stats'),
+  Restart: method<{ namespace: string; id: string }, Messages<PbRestart>>(MACHINE_SERVICE, 'Restart'),
 } as const;

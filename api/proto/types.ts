@@ -181,3 +181,25 @@ export interface PbGenerateClientConfiguration {
   key: Buffer;
   talosconfig: Buffer;
 }
+
+/** machine.ContainerInfo: one container as `osctl ps` shows it. */
+export interface PbContainerInfo {
+  namespace: string;
+  id: string;
+  image: string;
+  pid: number;
+  status: string;
+  podId: string;
+  name: string;
+  networkNamespace: string;
+}
+
+/** machine.Stat: one container's resource use (memory in bytes, CPU in nanoseconds). */
+export interface PbStat {
+  namespace: string;
+  id: string;
+  memoryUsage: number;
+  cpuUsage: number;
+  podId: string;
+  name: string;
+}

@@ -2,7 +2,7 @@
 // streams with backpressure and cancellation, and typed errors mapped to their statuses.
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { ConfigValidationError, type InMemoryState } from '../../resources/index.js';
+import { ConfigValidationError, NotFoundError, type InMemoryState } from '../../resources/index.js';
 import { ApplyRefusedError, type ApplyRequest } from '../../runtime/machined/apply.js';
 import type { ApiServer } from './server.js';
 import {
@@ -36,6 +36,7 @@ describe('api server: machine service', function () {
   let c: ReturnType<typeof clients>;
   let applied: ApplyRequest[];
   let followers: number;
+  let restarted: string[];
   before(async () => {
     ca = await testCa();
     creds = clientCredentials(ca, ['os:admin']);
@@ -44,6 +45,7 @@ describe('api server: machine service', function () {
     state = await testState();
     applied = [];
     followers = 0;
+    restarted = [];
     const ops = fakeOps({
       apply: (req) => {
         applied.push(req);
@@ -77,6 +79,25 @@ describe('api server: machine service', function () {
         } finally {
           followers--;
         }
+      },
+      containers: (namespace) =>
+        Promise.resolve([
+          {
+            namespace,
+            id: 'web',
+            image: 'rootfs/web',
+            pid: 42,
+            status: 'RUNNING',
+            podId: '',
+            name: 'web',
+            networkNamespace: '',
+          },
+        ]),
+      stats: (namespace) =>
+        Promise.resolve([{ namespace, id: 'web', memoryUsage: 1_500_000, cpuUsage: 2e9, podId: '', name: 'web' }]),
+      restartContainer: (namespace, id) => {
+        restarted.push(`${namespace}/${id}`);
+        return id === 'web' ? Promise.resolve() : Promise.reject(new NotFoundError(`no container "${id}"`));
       },
       memory: () =>
         Promise.resolve({
@@ -162,5 +183,35 @@ describe('api server: machine service', function () {
     const gen = await fail(call(c.machine, 'GenerateClientConfiguration', { roles: ['os:reader'] }));
     expect(gen.code).to.equal(status.INTERNAL);
     expect(gen.details).to.equal('not scripted');
+  });
+
+  it('lists containers and their stats in a namespace (system by default), and restarts one', async () => {
+    const ps = await call<Msgs<{ containers: { namespace: string; id: string; pid: number; status: string }[] }>>(
+      c.machine,
+      'Containers',
+      {},
+    );
+    expect(ps.messages[0]?.containers).to.deep.include.members([
+      {
+        namespace: 'system',
+        id: 'web',
+        image: 'rootfs/web',
+        pid: 42,
+        status: 'RUNNING',
+        podId: '',
+        name: 'web',
+        networkNamespace: '',
+      },
+    ]);
+    const k8s = await call<Msgs<{ stats: { namespace: string; memoryUsage: number; cpuUsage: number }[] }>>(
+      c.machine,
+      'Stats',
+      { namespace: 'k8s.io' },
+    );
+    expect(k8s.messages[0]?.stats[0]).to.include({ namespace: 'k8s.io', memoryUsage: 1_500_000, cpuUsage: 2e9 });
+    await call(c.machine, 'Restart', { namespace: 'system', id: 'web' });
+    expect(restarted).to.deep.equal(['system/web']);
+    const unknown = await fail(call(c.machine, 'Restart', { id: 'nope' }));
+    expect(unknown.code).to.equal(status.NOT_FOUND);
   });
 });

@@ -91,10 +91,13 @@ export function machineService(ops: NodeOps, calls: Calls): UntypedServiceImplem
     ServiceStart: action('ServiceStart', 'start'),
     ServiceStop: action('ServiceStop', 'stop'),
     ServiceRestart: action('ServiceRestart', 'restart'),
-    Logs: calls.stream(path('Logs'), async function* (req: { id: string; follow: boolean; tailLines: number }, ctx) {
-      const o = { follow: req.follow, tailLines: req.tailLines, signal: ctx.signal };
-      for await (const chunk of ops.logs(req.id, o)) yield data(chunk);
-    }),
+    Logs: calls.stream(
+      path('Logs'),
+      async function* (req: { namespace: string; id: string; follow: boolean; tailLines: number }, ctx) {
+        const o = { namespace: req.namespace || 'system', follow: req.follow, tailLines: req.tailLines, signal: ctx.signal };
+        for await (const chunk of ops.logs(req.id, o)) yield data(chunk);
+      },
+    ),
     Dmesg: calls.stream(path('Dmesg'), async function* (req: { follow: boolean; tail: boolean }, ctx) {
       for await (const chunk of ops.dmesg({ follow: req.follow, tail: req.tail, signal: ctx.signal }))
         yield data(chunk);
@@ -103,6 +106,16 @@ export function machineService(ops: NodeOps, calls: Calls): UntypedServiceImplem
     Processes: calls.unary(path('Processes'), async () => one({ processes: await ops.processes() })),
     Kubeconfig: calls.stream(path('Kubeconfig'), async function* () {
       yield data(await ops.kubeconfig());
+    }),
+    Containers: calls.unary(path('Containers'), async (req: { namespace: string }, ctx) =>
+      one({ containers: await ops.containers(req.namespace || 'system', ctx.signal) }),
+    ),
+    Stats: calls.unary(path('Stats'), async (req: { namespace: string }, ctx) =>
+      one({ stats: await ops.stats(req.namespace || 'system', ctx.signal) }),
+    ),
+    Restart: calls.unary(path('Restart'), async (req: { namespace: string; id: string }, ctx) => {
+      await ops.restartContainer(req.namespace || 'system', req.id, ctx.signal);
+      return one({});
     }),
     GenerateClientConfiguration: calls.unary(
       path('GenerateClientConfiguration'),

@@ -1,6 +1,6 @@
 // What the API server asks of the node: the machine operations behind machine.MachineService (machined implements them).
 import type { ApplyRequest, ApplyResult } from '../../runtime/machined/apply.js';
-import type { PbMemInfo, PbProcessInfo, PbServiceInfo } from '../proto/types.js';
+import type { PbContainerInfo, PbMemInfo, PbProcessInfo, PbServiceInfo, PbStat } from '../proto/types.js';
 
 /** The build and platform a node runs. */
 export interface NodeVersion {
@@ -26,8 +26,11 @@ export interface NodeOps {
   reboot(): void;
   /** Starts a shutdown; the server calls it after the reply has gone out. */
   shutdown(): void;
-  /** A log by id ('machined': machined's own); tailLines < 0 means all, n >= 0 the last n; NotFound naming the known ids. */
-  logs(id: string, o: { follow: boolean; tailLines: number; signal: AbortSignal }): AsyncIterable<Buffer>;
+  /** A log by id in a containerd namespace ('system': machined's own log 'machined' and the services'); tailLines < 0 means all, n >= 0 the last n; NotFound naming the known ids. */
+  logs(
+    id: string,
+    o: { namespace: string; follow: boolean; tailLines: number; signal: AbortSignal },
+  ): AsyncIterable<Buffer>;
   /** The kernel log as `dmesg` prints it; `tail` starts at the end, `follow` keeps reading. */
   dmesg(o: { follow: boolean; tail: boolean; signal: AbortSignal }): AsyncIterable<Buffer>;
   /** /proc/meminfo in KiB. */
@@ -41,8 +44,14 @@ export interface NodeOps {
     roles: string[],
     ttlMs: number,
   ): Promise<{ ca: Buffer; crt: Buffer; key: Buffer; talosconfig: Buffer }>;
-  /** The node's services (none until services arrive). */
+  /** The node's services. */
   services(): PbServiceInfo[];
   /** Starts, stops or restarts a service; a message for the person; NotFound naming an unknown id. */
   serviceAction(id: string, action: 'start' | 'stop' | 'restart'): Promise<string>;
+  /** The containers of a containerd namespace; Unavailable while containerd is down. */
+  containers(namespace: string, signal: AbortSignal): Promise<PbContainerInfo[]>;
+  /** CPU and memory use of the containers of a containerd namespace. */
+  stats(namespace: string, signal: AbortSignal): Promise<PbStat[]>;
+  /** Restarts a container (a system service through its supervisor); NotFound for an unknown id. */
+  restartContainer(namespace: string, id: string, signal: AbortSignal): Promise<void>;
 }

@@ -72,6 +72,9 @@ export function fakeOps(over: Partial<NodeOps> = {}): NodeOps & { readonly acted
     generateClientConfiguration: () => Promise.reject(new Error('not scripted')),
     services: () => [],
     serviceAction: (id) => Promise.reject(new NotFoundError(`no service ${id}`)),
+    containers: () => Promise.resolve([]),
+    stats: () => Promise.resolve([]),
+    restartContainer: (namespace, id) => Promise.reject(new NotFoundError(`no container ${namespace}/${id}`)),
     ...over,
   };
   return Object.assign(ops, { acted });

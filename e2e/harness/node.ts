@@ -2,8 +2,12 @@
 // and in its own UTS namespace, so that whatever it applies (addresses, routes, hostname) never reaches this machine.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exec, must } from './run.js';
+import { nodeCgroupName } from '../../runtime/machined/extension-service.js';
+import { removeNodeCgroups } from '../../runtime/machined/leftovers.js';
+import { exec, must, until } from './run.js';
 
 const MACHINED = fileURLToPath(new URL('../../runtime/machined/main.js', import.meta.url));
 
@@ -22,15 +26,29 @@ export async function removeNamespace(ns: string): Promise<void> {
 
 /** machined with `args`, in network namespace `ns` and a UTS namespace of its own. */
 export class NamespacedMachined {
-  /** The process; `ip netns exec` and `unshare` exec, so this is machined itself (its pid, its signals). */
+  /** The process; `nsenter` and `unshare` exec, so this is machined itself (its pid, its signals). */
   readonly child: ChildProcess;
   /** Its exit code (null when killed by a signal). */
   readonly exited: Promise<number | null>;
 
-  constructor(ns: string, args: readonly string[]) {
-    const child = spawn('ip', ['netns', 'exec', ns, 'unshare', '--uts', process.execPath, MACHINED, ...args], {
-      stdio: 'ignore',
-    });
+  /**
+   * @param stateDir its --state-dir, when the test wants {@link stop} to clean up after a machined that did not stop
+   *   by itself (its containerd, shims and containers).
+   */
+  constructor(
+    ns: string,
+    args: readonly string[],
+    private readonly stateDir?: string,
+  ) {
+    // nsenter, not `ip netns exec`: the latter remounts /sys in a new mount namespace, which hides the cgroup mounts
+    // that runc needs to place the node's containers.
+    const child = spawn(
+      'nsenter',
+      [`--net=/run/netns/${ns}`, 'unshare', '--uts', process.execPath, MACHINED, ...args],
+      {
+        stdio: 'ignore',
+      },
+    );
     this.child = child;
     this.exited = new Promise((resolve) =>
       child.once('exit', (code) => {
@@ -44,4 +62,51 @@ export class NamespacedMachined {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     await this.exited;
   }
+
+  /**
+   * Stops it the way a person would (SIGTERM: it stops its services and containerd), SIGKILLs it after `graceMs`, and
+   * then kills whatever of its node is still running: processes naming its state directory (containerd, shims) and
+   * those in its containers' cgroups.
+   */
+  async stop(graceMs = 30_000): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    if (this.stateDir !== undefined) await killLeftovers(this.stateDir);
+  }
+}
+
+/**
+ * Kills processes of a node that outlived its machined: those naming `stateDir`, then those in its cgroups; then
+ * removes its empty cgroups.
+ */
+export async function killLeftovers(stateDir: string): Promise<void> {
+  await exec('pkill', ['-9', '-f', stateDir]).catch(() => undefined);
+  const node = nodeCgroupName(stateDir);
+  const pids = async (): Promise<string[]> => {
+    const files = (await readdir('/sys/fs/cgroup').catch(() => [] as string[])).map((c) =>
+      cgroupFiles(join('/sys/fs/cgroup', c, node)),
+    );
+    const all = await Promise.all((await Promise.all(files)).flat().map((f) => readFile(f, 'utf8').catch(() => '')));
+    return all.flatMap((text) => text.split('\n').filter((p) => p !== ''));
+  };
+  for (const pid of await pids()) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  await until(async () => (await pids()).length === 0, 10_000, `the processes in the cgroups of ${node} to end`);
+  removeNodeCgroups(node);
+}
+
+/** The cgroup.procs files under `dir`, deepest first. */
+async function cgroupFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const deeper = await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => cgroupFiles(join(dir, e.name))));
+  return [...deeper.flat(), ...(entries.some((e) => e.name === 'cgroup.procs') ? [join(dir, 'cgroup.procs')] : [])];
 }

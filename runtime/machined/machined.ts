@@ -24,6 +24,7 @@ import { NodeApi } from './api.js';
 import { ConfigApplier } from './apply.js';
 import { MACHINED_OWNER, PERSISTENT_ID, readConfig, removeConfig, writeConfig } from './config-store.js';
 import { MachinedOps } from './node-ops.js';
+import { NodeServices } from './services.js';
 
 /** Options of {@link startMachined}. */
 export interface MachinedOptions {
@@ -43,6 +44,8 @@ export interface MachinedOptions {
   readonly onShutdown?: () => void;
   /** Serve the node API here; without it the node serves no API (and writes no ApiStatus). */
   readonly api?: { readonly host: string; readonly port: number };
+  /** Run the node's services (containerd, then the config's extension services); off unless given. */
+  readonly services?: { readonly restartDelayMs?: number };
 }
 
 /** A running machined. */
@@ -54,6 +57,8 @@ export interface Machined {
   readonly acquired: Acquired;
   /** The node API, when `api` was given. */
   readonly api: NodeApi | undefined;
+  /** The node's services, when `services` was given. */
+  readonly services: NodeServices | undefined;
   /** Stops the node (stage `shutting down`), waiting for the controllers; idempotent. */
   shutdown(): Promise<void>;
   /** Stops the node for a reboot (stage `rebooting`), then calls `onReboot` (once, however often it is called). */
@@ -80,6 +85,16 @@ export async function startMachined(o: MachinedOptions): Promise<Machined> {
   for (const c of o.controllers) runtime.register(c);
   const ac = new AbortController();
   const running = runtime.run(ac.signal);
+  const services =
+    o.services === undefined
+      ? undefined
+      : new NodeServices({
+          stateDir: o.stateDir,
+          state,
+          logger,
+          ...(o.services.restartDelayMs === undefined ? {} : { restartDelayMs: o.services.restartDelayMs }),
+        });
+  services?.start();
 
   let api: NodeApi | undefined;
   let stopping: Promise<void> | undefined;
@@ -90,6 +105,7 @@ export async function startMachined(o: MachinedOptions): Promise<Machined> {
       applier.close();
       // The API goes first: replies already sent (a Reboot's, a Shutdown's) are flushed, open streams end.
       await api?.close();
+      await services?.shutdown();
       ac.abort();
       await running;
     })();
@@ -120,6 +136,7 @@ export async function startMachined(o: MachinedOptions): Promise<Machined> {
       shutdown: () => {
         void stop('shutting down').then(() => o.onShutdown?.());
       },
+      ...(services === undefined ? {} : { services }),
     });
   let acquired: Acquired;
   try {
@@ -162,6 +179,24 @@ export async function startMachined(o: MachinedOptions): Promise<Machined> {
     }
   }
 
+  if (services !== undefined) {
+    // Extension services follow the active config, whichever way it arrives (at start, applied, reverted).
+    const sub = state
+      .watch({ namespace: CONFIG_NAMESPACE, type: MachineConfigType.type, id: ACTIVE_CONFIG_ID })
+      .subscribe((e) => {
+        if (e.type === 'created' || e.type === 'updated' || e.type === 'destroyed') {
+          void services.applyConfig(e.type === 'destroyed' ? undefined : (e.resource.spec as MachineConfigDocument));
+        }
+      });
+    ac.signal.addEventListener(
+      'abort',
+      () => {
+        sub.unsubscribe();
+      },
+      { once: true },
+    );
+  }
+
   if (acquired.config === undefined) {
     await setStage(state, 'maintenance');
     logger.log('info', 'machined', 'no machine config: maintenance mode, waiting for apply-config');
@@ -186,5 +221,5 @@ export async function startMachined(o: MachinedOptions): Promise<Machined> {
     await setStage(state, 'running');
   }
 
-  return { state, runtime, applier, acquired, api, shutdown: () => stop('shutting down'), reboot };
+  return { state, runtime, applier, acquired, api, services, shutdown: () => stop('shutting down'), reboot };
 }

@@ -25,7 +25,8 @@ import { nodeLogger } from './logging.js';
 import { startMachined, type Machined } from './machined.js';
 
 const USAGE = `usage: machined --state-dir DIR [--config FILE] [--cmdline FILE] [--mode container|metal|cloud] [--root-dir DIR] [--api-port N] [--api-host ADDR] [--once]
-  --state-dir DIR   the node's state directory: persisted config and resources in DIR/state, logs in DIR/logs
+  --state-dir DIR   the node's state directory: persisted config and resources in DIR/state, logs in DIR/logs,
+                    its containerd (root, state, socket) in DIR/containerd, service root filesystems in DIR/rootfs
   --config FILE     a machine config (YAML, v1alpha1), used when DIR holds no persisted config
   --cmdline FILE    a kernel command line to search for talos.config=PATH|URL (default /proc/cmdline)
   --mode MODE       how configs are validated on this platform (default container)
@@ -131,6 +132,7 @@ async function main(): Promise<number> {
         wake();
       },
       api: { host: values['api-host'], port: apiPort },
+      services: {},
     });
     await converged(node);
     process.stdout.write(`machined is up; its resources:\n\n${await resourceTables(node.state)}\n\n`);

@@ -11,6 +11,7 @@ import { NodeStateError } from './errors.js';
 import { readKmsg } from './kmsg.js';
 import { readLogFile } from './log-file.js';
 import { readMemory, readProcesses, type MemInfo, type ProcessInfo } from './proc.js';
+import type { NodeServices } from './services.js';
 
 /** What the operations need from machined. */
 export interface NodeOpsOptions {
@@ -25,6 +26,8 @@ export interface NodeOpsOptions {
   readonly shutdown: () => void;
   /** The kernel log device (tests give a file). */
   readonly kmsgPath?: string;
+  /** The node's services; without them the service and container calls say the node runs none. */
+  readonly services?: NodeServices;
 }
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -92,11 +95,22 @@ export class MachinedOps implements NodeOps {
     this.o.shutdown();
   }
 
-  logs(id: string, o: { follow: boolean; tailLines: number; signal: AbortSignal }): AsyncIterable<Buffer> {
-    if (!LOG_IDS.includes(id)) {
-      throw new NotFoundError(`no log ${JSON.stringify(id)} on this node; the logs are: ${LOG_IDS.join(', ')}`);
+  logs(
+    id: string,
+    o: { namespace: string; follow: boolean; tailLines: number; signal: AbortSignal },
+  ): AsyncIterable<Buffer> {
+    if (o.namespace !== 'system') {
+      throw new NotFoundError(
+        `no log ${JSON.stringify(id)} in namespace ${o.namespace}: this node keeps logs of system services only`,
+      );
     }
-    return readLogFile(join(this.o.stateDir, 'logs', `${id}.log`), o);
+    if (LOG_IDS.includes(id)) return readLogFile(join(this.o.stateDir, 'logs', `${id}.log`), o);
+    const services = this.o.services;
+    if (services?.has(id) !== true) {
+      const known = [...LOG_IDS, ...(services?.services().map((s) => s.id) ?? [])];
+      throw new NotFoundError(`no log ${JSON.stringify(id)} on this node; the logs are: ${known.join(', ')}`);
+    }
+    return services.logs(id, o);
   }
 
   dmesg(o: { follow: boolean; tail: boolean; signal: AbortSignal }): AsyncIterable<Buffer> {
@@ -125,11 +139,31 @@ export class MachinedOps implements NodeOps {
   }
 
   services(): ReturnType<NodeOps['services']> {
-    return [];
+    return this.o.services?.services() ?? [];
   }
 
-  serviceAction(id: string): Promise<string> {
-    return Promise.reject(new NotFoundError(`no service ${JSON.stringify(id)} on this node: it runs no services yet`));
+  serviceAction(id: string, action: 'start' | 'stop' | 'restart'): Promise<string> {
+    return this.withServices((s) => s.action(id, action));
+  }
+
+  containers(namespace: string, signal: AbortSignal): ReturnType<NodeOps['containers']> {
+    return this.withServices((s) => s.containers(namespace, signal));
+  }
+
+  stats(namespace: string, signal: AbortSignal): ReturnType<NodeOps['stats']> {
+    return this.withServices((s) => s.stats(namespace, signal));
+  }
+
+  restartContainer(namespace: string, id: string, signal: AbortSignal): Promise<void> {
+    return this.withServices((s) => s.restartContainer(namespace, id, signal));
+  }
+
+  private withServices<T>(fn: (s: NodeServices) => Promise<T>): Promise<T> {
+    const services = this.o.services;
+    if (services === undefined) {
+      return Promise.reject(new NodeStateError('this machined runs no services (it was started without them)'));
+    }
+    return Promise.resolve().then(() => fn(services));
   }
 
   private activeConfig(what: string): MachineConfigDocument {

@@ -59,12 +59,18 @@ export function addLogCommands(program: Command, ctx: CommandContext): void {
     .argument('<id>', 'the service')
     .option('-f, --follow', 'keep printing new lines until interrupted')
     .option('--tail <lines>', 'only the last N lines', tailLines)
+    .option('-k, --kubernetes', 'a Kubernetes container (namespace k8s.io) instead of a system service')
     .addHelpText('after', `\n${NODES_HELP}`)
-    .action(async (id: string, flags: { follow?: boolean; tail?: number }, cmd: Command) => {
+    .action(async (id: string, flags: { follow?: boolean; tail?: number; kubernetes?: boolean }, cmd: Command) => {
       await withNodes(cmd, ctx, {}, (nodes) =>
         streamAll(nodes, ctx, (n) =>
           n.machine.logs(
-            { id, follow: flags.follow === true, ...(flags.tail === undefined ? {} : { tailLines: flags.tail }) },
+            {
+              id,
+              namespace: flags.kubernetes === true ? 'k8s.io' : 'system',
+              follow: flags.follow === true,
+              ...(flags.tail === undefined ? {} : { tailLines: flags.tail }),
+            },
             { signal: ctx.signal },
           ),
         ),

@@ -75,7 +75,6 @@ export function addStatsCommands(program: Command, ctx: CommandContext): void {
     });
   program
     .command('processes')
-    .alias('ps')
     .description("list each node's processes")
     .addOption(new Option('-s, --sort <by>', 'rss (resident memory) or cpu').choices(['rss', 'cpu']).default('rss'))
     .addHelpText('after', `\n${NODES_HELP}`)
