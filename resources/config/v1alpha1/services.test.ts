@@ -27,14 +27,18 @@ describe('config machine.services', () => {
     expect(issues([{ ...web, name: 'etcd' }])).to.deep.equal([
       'machine.services[0].name: "etcd" is a service of the node itself; pick another name (reserved: machined, containerd, apid, trustd, etcd, kubelet)',
     ]);
-    expect(issues([{ ...web, name: 'Web_1' }])[0]).to.match(/^machine\.services\[0\]\.name: "Web_1" is not a service name/);
+    expect(issues([{ ...web, name: 'Web_1' }])[0]).to.match(
+      /^machine\.services\[0\]\.name: "Web_1" is not a service name/,
+    );
     expect(issues([{ ...web, command: ['busybox'] }])[0]).to.match(
       /^machine\.services\[0\]\.command\[0\]: the program must be an absolute path/,
     );
     expect(issues([web, web])).to.deep.equal([
       'machine.services[1].name: service "web" is defined twice; names must be unique',
     ]);
-    expect(issues([{ ...web, healthCheck: { tcpPort: 70000 } }])[0]).to.match(/^machine\.services\[0\]\.healthCheck\.tcpPort/);
+    expect(issues([{ ...web, healthCheck: { tcpPort: 70000 } }])[0]).to.match(
+      /^machine\.services\[0\]\.healthCheck\.tcpPort/,
+    );
     expect(issues([{ ...web, healthCheck: { tcpPort: 80, period: 'often' } }])[0]).to.match(
       /^machine\.services\[0\]\.healthCheck\.period: "often" is not a duration/,
     );

@@ -4,7 +4,14 @@ import { checkAbsolutePath, checkDuration, checkEnvName } from './checks.js';
 import { PathText, checkedString, report } from './common.js';
 
 /** Service ids the node uses itself; an extension service may not take them. */
-export const RESERVED_SERVICE_NAMES: readonly string[] = ['machined', 'containerd', 'apid', 'trustd', 'etcd', 'kubelet'];
+export const RESERVED_SERVICE_NAMES: readonly string[] = [
+  'machined',
+  'containerd',
+  'apid',
+  'trustd',
+  'etcd',
+  'kubelet',
+];
 
 const checkServiceName = (s: string): string | undefined => {
   if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(s)) {
@@ -17,12 +24,21 @@ const checkServiceName = (s: string): string | undefined => {
 
 const Duration = checkedString(checkDuration, { format: 'duration', example: '5s' });
 
-const UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 /** Milliseconds of a Go duration that passed checkDuration (30s, 1m30s, 250ms). */
 export function durationMs(text: string): number {
   let ms = 0;
-  for (const m of text.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 0);
+  for (const m of text.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g))
+    ms += Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 0);
   return ms;
 }
 
@@ -85,7 +101,8 @@ export const ExtensionServicesSchema = z
   .superRefine((list, ctx) => {
     const seen = new Set<string>();
     list.forEach((s, i) => {
-      if (seen.has(s.name)) report(ctx, [i, 'name'], `service "${s.name}" is defined twice; names must be unique`, s.name);
+      if (seen.has(s.name))
+        report(ctx, [i, 'name'], `service "${s.name}" is defined twice; names must be unique`, s.name);
       seen.add(s.name);
     });
   })
