@@ -144,6 +144,7 @@ describe('system services as containers (machined + containerd + osctl + ctr)', 
       const starts = log.split('web starting').length;
       await must('kill', ['-9', pid ?? '']);
       await until(() => / web +\d+ +Failed .*killed by SIGKILL/.test(out), 20_000, 'the watch to show web Failed');
+      expect(out, 'a row of a Running service that is not running').to.not.match(/ web +\d+ +Running +false /);
       await until(() => healthyRunning('web'), 30_000, 'web Running and healthy again');
       const again = /^system +web +\S+ +(\d+) +RUNNING$/m.exec((await osctl('ps')).stdout)?.[1];
       expect(again).to.not.equal(pid);
@@ -190,6 +191,16 @@ describe('system services as containers (machined + containerd + osctl + ctr)', 
       'containerd back and healthy',
     );
     await until(() => healthyRunning('web'), 40_000, 'web healthy after containerd came back');
+    expect(await ctr('tasks', 'ls')).to.match(/^web +\d+ +RUNNING/m);
+  });
+
+  it('machined killed with SIGKILL and started again: its services come back, with one containerd', async () => {
+    await machined?.kill();
+    const args = ['--state-dir', join(dir, 'node'), '--api-port', String(port), '--api-host', '127.0.0.1'];
+    machined = new NamespacedMachined(ns, args, join(dir, 'node'));
+    await until(() => healthyRunning('web'), 60_000, 'web Running and healthy after machined came back');
+    const daemons = await exec('pgrep', ['-f', `containerd --config ${join(dir, 'node', 'containerd')}`]);
+    expect(daemons.stdout.trim().split('\n'), 'containerd processes of the node').to.have.length(1);
     expect(await ctr('tasks', 'ls')).to.match(/^web +\d+ +RUNNING/m);
   });
 

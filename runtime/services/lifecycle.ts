@@ -202,7 +202,7 @@ export class ServiceInstance {
     await checks;
     this.handle = undefined;
     this.status.setPid(undefined);
-    if (this.def.health !== undefined) this.status.setHealth(undefined, 'not running');
+    if (this.def.health !== undefined) this.status.setHealth(undefined, 'not running', true);
     if (first === STOP) return { kind: 'stopped', message: `stopped: ${exit.reason}` };
     return { kind: 'exited', exit, ranMs: this.ctx.clock.now() - startedMs };
   }

@@ -54,9 +54,10 @@ export class ServiceStatus {
 
   /**
    * Records a health verdict. A change of verdict is an event (`healthy`, `unhealthy: <why>`) and notifies; the same
-   * verdict with another message only updates the message.
+   * verdict with another message only updates the message. `quiet` records it without notifying: the state change
+   * that follows (a run ended) publishes both at once, so no one sees a Running service that is not running.
    */
-  setHealth(healthy: boolean | undefined, message: string): void {
+  setHealth(healthy: boolean | undefined, message: string, quiet = false): void {
     if (healthy === this.healthyNow) {
       this.healthMsg = message;
       return;
@@ -66,7 +67,7 @@ export class ServiceStatus {
     this.healthChanged = this.clock.now();
     const event =
       healthy === undefined ? undefined : this.push(this.current, healthy ? 'healthy' : `unhealthy: ${message}`);
-    this.listener(this, event);
+    if (!quiet) this.listener(this, event);
   }
 
   /** Counts one automatic restart. */
