@@ -8,7 +8,13 @@ export interface Clock {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
-/** The real clock: `Date.now` and `setTimeout`, whose timer is cleared on abort so that nothing is left pending. */
+/** The longest delay setTimeout honours; a longer one fires after 1 ms (with a TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The real clock: `Date.now` and `setTimeout`, whose timer is cleared on abort so that nothing is left pending. A sleep
+ * longer than setTimeout allows (a certificate renewal months away) is taken in steps.
+ */
 export const realClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
@@ -17,14 +23,22 @@ export const realClock: Clock = {
         resolve();
         return;
       }
+      const end = Date.now() + ms;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const onAbort = (): void => {
         clearTimeout(timer);
         resolve();
       };
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
+      const step = (): void => {
+        const left = end - Date.now();
+        if (left <= 0 || ms <= MAX_TIMER_MS) {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+          return;
+        }
+        timer = setTimeout(step, Math.min(left, MAX_TIMER_MS));
+      };
+      timer = setTimeout(step, Math.min(ms, MAX_TIMER_MS));
       signal.addEventListener('abort', onAbort, { once: true });
     }),
 };
