@@ -1,5 +1,6 @@
 // `osctl logs <id>` and `osctl dmesg`: a service's log or the kernel log from each node, optionally followed.
 import { Command, InvalidArgumentError } from 'commander';
+import { StringDecoder } from 'node:string_decoder';
 import type { NodeClients, NodeSet } from '../../client/index.js';
 import { NODES_HELP, outcomes, withNodes } from '../connect.js';
 import type { CommandContext, Io } from '../global.js';
@@ -7,17 +8,32 @@ import type { CommandContext, Io } from '../global.js';
 /** Splits a byte stream into whole lines (a partial last line waits for its end), with an optional prefix. */
 export class LineSplitter {
   private rest = '';
+  /** Keeps a character split across chunks whole. */
+  private readonly decoder = new StringDecoder('utf8');
   constructor(
     private readonly write: Io['out'],
     private readonly prefix = '',
   ) {}
 
-  /** Feeds one chunk. */
+  /** Feeds one chunk; its whole lines go out in one write (a line per write costs more than the transfer). */
   push(chunk: Buffer): void {
-    const text = this.rest + chunk.toString('utf8');
-    const lines = text.split('\n');
-    this.rest = lines.pop() ?? '';
-    for (const l of lines) this.write(this.prefix + l.replace(/\r$/, ''));
+    const text = this.rest + this.decoder.write(chunk);
+    const end = text.lastIndexOf('\n');
+    if (end < 0) {
+      this.rest = text;
+      return;
+    }
+    this.rest = text.slice(end + 1);
+    const whole = text.slice(0, end);
+    const plain = this.prefix === '' && !whole.includes('\r');
+    this.write(
+      plain
+        ? whole
+        : whole
+            .split('\n')
+            .map((l) => this.prefix + l.replace(/\r$/, ''))
+            .join('\n'),
+    );
   }
 
   /** Prints a last line without a newline, if any. */
