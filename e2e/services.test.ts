@@ -85,7 +85,7 @@ describe('system services as containers (machined + containerd + osctl + ctr)', 
     ]);
     const args = ['--config', join(dir, 'gen', 'controlplane.yaml'), '--state-dir', join(dir, 'node')];
     args.push('--api-port', String(port), '--api-host', '127.0.0.1');
-    machined = new NamespacedMachined(ns, args, join(dir, 'node'));
+    machined = new NamespacedMachined(ns, args);
     target = ['--talosconfig', join(dir, 'gen', 'talosconfig'), '-e', `127.0.0.1:${port}`, '-n', `127.0.0.1:${port}`];
     await until(() => healthyRunning('web'), 60_000, 'service web Running and healthy');
   });
@@ -195,9 +195,9 @@ describe('system services as containers (machined + containerd + osctl + ctr)', 
   });
 
   it('machined killed with SIGKILL and started again: its services come back, with one containerd', async () => {
-    await machined?.kill();
+    await machined?.kill({ leave: true });
     const args = ['--state-dir', join(dir, 'node'), '--api-port', String(port), '--api-host', '127.0.0.1'];
-    machined = new NamespacedMachined(ns, args, join(dir, 'node'));
+    machined = new NamespacedMachined(ns, args);
     await until(() => healthyRunning('web'), 60_000, 'web Running and healthy after machined came back');
     const daemons = await exec('pgrep', ['-f', `containerd --config ${join(dir, 'node', 'containerd')}`]);
     expect(daemons.stdout.trim().split('\n'), 'containerd processes of the node').to.have.length(1);

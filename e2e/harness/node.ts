@@ -31,15 +31,12 @@ export class NamespacedMachined {
   /** Its exit code (null when killed by a signal). */
   readonly exited: Promise<number | null>;
 
-  /**
-   * @param stateDir its --state-dir, when the test wants {@link stop} to clean up after a machined that did not stop
-   *   by itself (its containerd, shims and containers).
-   */
-  constructor(
-    ns: string,
-    args: readonly string[],
-    private readonly stateDir?: string,
-  ) {
+  /** Its --state-dir: after a SIGKILL its containerd, shims and containers are found and killed through it. */
+  private readonly stateDir: string | undefined;
+
+  constructor(ns: string, args: readonly string[]) {
+    const i = args.indexOf('--state-dir');
+    this.stateDir = i < 0 ? undefined : args[i + 1];
     // nsenter, not `ip netns exec`: the latter remounts /sys in a new mount namespace, which hides the cgroup mounts
     // that runc needs to place the node's containers.
     const child = spawn(
@@ -57,10 +54,14 @@ export class NamespacedMachined {
     );
   }
 
-  /** SIGKILLs it unless it has exited, and waits for the exit. */
-  async kill(): Promise<void> {
+  /**
+   * SIGKILLs it unless it has exited and waits for the exit. With `leave`, what it ran stays (a test restarting the
+   * node); otherwise its leftovers are killed too.
+   */
+  async kill(o: { leave?: boolean } = {}): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     await this.exited;
+    if (o.leave !== true && this.stateDir !== undefined) await killLeftovers(this.stateDir);
   }
 
   /**
