@@ -4,6 +4,7 @@ import { run as churn } from './churn.js';
 import { run as genConfig } from './gen-config.js';
 import { run as network } from './network.js';
 import { run as osctlGet } from './osctl-get.js';
+import { run as services } from './services.js';
 import { run as storeHeap } from './store-heap.js';
 import { run as storeThroughput } from './store-throughput.js';
 import { run as transformChain } from './transform-chain.js';
@@ -21,6 +22,7 @@ const BENCHES: readonly { readonly name: string; readonly run: () => Promise<str
   { name: 'watch-vs-etcd', run: watchVsEtcd },
   { name: 'osctl-get', run: osctlGet },
   { name: 'network', run: network },
+  { name: 'services', run: services },
 ];
 
 /** The whole run must fit in a 5-minute budget; each bench bounds its own loops well inside it. */
