@@ -1,0 +1,15 @@
+// etcd for control-plane nodes: a v3 gRPC client over mutual TLS (keys, membership, status, alarms, snapshots, health).
+export { EtcdClient, type EndpointOpts, type SnapshotOpts } from './client.js';
+export { EtcdAlarmError, EtcdError, EtcdUnavailableError, isEtcdUnavailable } from './errors.js';
+export {
+  memberIdFromHex,
+  memberIdHex,
+  type Alarm,
+  type AlarmType,
+  type CallOpts,
+  type EndpointStatus,
+  type EtcdClientOptions,
+  type HealthResult,
+  type KeyValue,
+  type Member,
+} from './types.js';
