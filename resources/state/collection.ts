@@ -2,7 +2,7 @@
 import type { MetadataFilter } from '../query.js';
 import type { Resource } from '../resource.js';
 import type { BookmarkCodec } from './bookmark.js';
-import type { ResourceEvent, WatchCursor, WatchEvent } from './state.js';
+import type { Bookmark, ResourceEvent, WatchCursor, WatchEvent } from './state.js';
 
 /** History sizes of each collection's ring buffer: it starts at `initial` and doubles as events come, never past `max`. */
 export interface HistoryOptions {
@@ -61,11 +61,15 @@ export class Collection {
     // Grow until max whether or not anyone lags: a client that reconnects resumes from a bookmark only
     // if the history still holds the events it missed while it had no cursor.
     if (pos >= this.buf.length && this.buf.length < this.history.max) this.grow();
-    const bookmark = this.bookmarks.encode(this.number, pos);
-    const e: ResourceEvent = old === undefined ? { type, resource, bookmark } : { type, resource, old, bookmark };
+    const e = old === undefined ? new StoredEvent(type, resource, this, pos) : new StoredUpdate(resource, old, this, pos);
     this.buf[pos % this.buf.length] = Object.freeze(e);
     this.writePos = pos + 1;
-    for (const c of this.cursors) c.wake();
+    if (this.cursors.size > 0) this.cursors.forEach(wake);
+  }
+
+  /** The bookmark of the event at absolute position `pos`. */
+  bookmarkAt(pos: number): Bookmark {
+    return this.bookmarks.encode(this.number, pos);
   }
 
   /** The event at absolute `pos` (which must be within [oldest, writePos)). */
@@ -99,6 +103,55 @@ export class Collection {
     for (let p = this.oldest; p < this.writePos; p++) next[p % next.length] = this.at(p);
     this.buf = next;
   }
+}
+
+/**
+ * A created or destroyed event as stored. Its bookmark is encoded when read: a store holds thousands of events and
+ * almost none is asked for its bookmark (only by a watcher that will resume from it), so a buffer made per event
+ * would mostly feed the collector. The source and position are private fields: an event shows only its own fields.
+ */
+class StoredEvent implements ResourceEvent {
+  readonly #col: Collection;
+  readonly #pos: number;
+
+  constructor(
+    readonly type: ResourceEvent['type'],
+    readonly resource: Resource,
+    col: Collection,
+    pos: number,
+  ) {
+    this.#col = col;
+    this.#pos = pos;
+  }
+
+  get bookmark(): Bookmark {
+    return this.#col.bookmarkAt(this.#pos);
+  }
+}
+
+/** An updated event as stored, with the previous version; its bookmark is encoded when read, as above. */
+class StoredUpdate implements ResourceEvent {
+  readonly type = 'updated';
+  readonly #col: Collection;
+  readonly #pos: number;
+
+  constructor(
+    readonly resource: Resource,
+    readonly old: Resource,
+    col: Collection,
+    pos: number,
+  ) {
+    this.#col = col;
+    this.#pos = pos;
+  }
+
+  get bookmark(): Bookmark {
+    return this.#col.bookmarkAt(this.#pos);
+  }
+}
+
+function wake(c: Cursor): void {
+  c.wake();
 }
 
 /** Maps one stored event through a watcher's filter: moving into the filter is a creation, out of it a destruction. */
@@ -154,17 +207,26 @@ class Cursor implements WatchCursor {
       }
       const batch = this.take();
       if (batch !== undefined) return batch;
-      await new Promise<void>((resolve) => {
-        const onAbort = (): void => {
-          this.wake();
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.waiter = () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        };
-      });
+      // Without a signal (the runtime's watches: they close the cursor to stop) the wait is one promise, no closures.
+      await (signal === undefined ? new Promise<void>(this.park) : this.parkUntilAbort(signal));
     }
+  }
+
+  private readonly park = (resolve: () => void): void => {
+    this.waiter = resolve;
+  };
+
+  private parkUntilAbort(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const onAbort = (): void => {
+        this.wake();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiter = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+    });
   }
 
   /** What is ready now, or undefined when the cursor must wait. */
