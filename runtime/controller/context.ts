@@ -67,6 +67,11 @@ export interface ControllerContext {
   cleanupOutputs<S>(t: ResourceType<S>, namespace: string, keep: ReadonlySet<string>): Promise<Set<string>>;
 }
 
+/** The rejection of a promise-returning method whose synchronous part threw (our checks throw Errors only). */
+function rejection<T>(e: unknown): Promise<T> {
+  return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+}
+
 const MODIFY_ATTEMPTS = 8;
 
 function kindOf(t: ResourceType, namespace: string): Kind {
@@ -76,6 +81,9 @@ function kindOf(t: ResourceType, namespace: string): Kind {
 class Context implements ControllerContext {
   private readonly access: Access;
   readonly name: string;
+  /** Options of every write and read: made once, not per call. */
+  private readonly writeOpts: { readonly owner: string; readonly signal: AbortSignal };
+  private readonly callOpts: { readonly signal: AbortSignal };
 
   constructor(
     private readonly state: State,
@@ -84,12 +92,14 @@ class Context implements ControllerContext {
   ) {
     this.name = decl.name;
     this.access = new Access(decl);
+    this.writeOpts = { owner: this.name, signal };
+    this.callOpts = { signal };
   }
 
   async get<S>(t: ResourceType<S>, namespace: string, id: string): Promise<Resource<S> | undefined> {
     const ptr = { namespace, type: t.type, id };
     this.access.checkRead(ptr, id);
-    const r = await this.state.find(ptr, { signal: this.signal });
+    const r = await this.state.find(ptr, this.callOpts);
     return r === undefined ? undefined : this.typed(t, r);
   }
 
@@ -100,24 +110,28 @@ class Context implements ControllerContext {
     return rs.map((r) => this.typed(t, r));
   }
 
-  async create<S>(
-    t: ResourceType<S>,
-    namespace: string,
-    id: string,
-    spec: S,
-    meta: MetadataChanges = {},
-  ): Promise<Resource<S>> {
-    const ptr = { namespace, type: t.type, id };
-    this.access.checkWrite(ptr);
-    return this.state.create<S>({ metadata: { ...ptr, ...meta }, spec }, this.writeOpts());
+  // create and update are not async functions: they hand back the store's promise as it is, rather than one that
+  // takes extra turns to adopt it (a pass may write thousands of resources). A refused access still rejects.
+  create<S>(t: ResourceType<S>, namespace: string, id: string, spec: S, meta: MetadataChanges = {}): Promise<Resource<S>> {
+    try {
+      const metadata = { namespace, type: t.type, id, ...meta };
+      this.access.checkWrite(metadata);
+      return this.state.create<S>({ metadata, spec }, this.writeOpts);
+    } catch (e) {
+      return rejection(e);
+    }
   }
 
-  async update<S>(t: ResourceType<S>, current: Resource<S>, spec: S, meta: MetadataChanges = {}): Promise<Resource<S>> {
-    if (current.metadata.type !== t.type) {
-      throw new InvariantError(`controller ${this.name} updated a ${current.metadata.type} as a ${t.type}`);
+  update<S>(t: ResourceType<S>, current: Resource<S>, spec: S, meta: MetadataChanges = {}): Promise<Resource<S>> {
+    try {
+      if (current.metadata.type !== t.type) {
+        throw new InvariantError(`controller ${this.name} updated a ${current.metadata.type} as a ${t.type}`);
+      }
+      this.access.checkWrite(current.metadata);
+      return this.state.update<S>(withSpec(current, spec, meta), this.writeOpts);
+    } catch (e) {
+      return rejection(e);
     }
-    this.access.checkWrite(current.metadata);
-    return this.state.update<S>(withSpec(current, spec, meta), this.writeOpts());
   }
 
   async modify<S>(
@@ -148,13 +162,13 @@ class Context implements ControllerContext {
   async teardown<S>(t: ResourceType<S>, namespace: string, id: string): Promise<boolean> {
     const ptr = { namespace, type: t.type, id };
     this.access.checkWrite(ptr);
-    return this.state.teardown(ptr, this.writeOpts());
+    return this.state.teardown(ptr, this.writeOpts);
   }
 
   async destroy<S>(t: ResourceType<S>, namespace: string, id: string): Promise<void> {
     const ptr = { namespace, type: t.type, id };
     this.access.checkWrite(ptr);
-    return this.state.destroy(ptr, this.writeOpts());
+    return this.state.destroy(ptr, this.writeOpts);
   }
 
   async teardownAndDestroy<S>(t: ResourceType<S>, namespace: string, id: string): Promise<boolean> {
@@ -173,14 +187,14 @@ class Context implements ControllerContext {
   async addFinalizer<S>(t: ResourceType<S>, namespace: string, id: string, finalizer = this.name): Promise<void> {
     const ptr = { namespace, type: t.type, id };
     this.access.checkFinalizer(ptr, id);
-    await this.state.addFinalizer(ptr, [finalizer], { signal: this.signal });
+    await this.state.addFinalizer(ptr, [finalizer], this.callOpts);
   }
 
   async removeFinalizer<S>(t: ResourceType<S>, namespace: string, id: string, finalizer = this.name): Promise<void> {
     const ptr = { namespace, type: t.type, id };
     this.access.checkFinalizer(ptr, id);
     try {
-      await this.state.removeFinalizer(ptr, [finalizer], { signal: this.signal });
+      await this.state.removeFinalizer(ptr, [finalizer], this.callOpts);
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
@@ -190,16 +204,12 @@ class Context implements ControllerContext {
     const kind = kindOf(t, namespace);
     this.access.checkWrite(kind);
     const held = new Set<string>();
-    for (const r of await this.state.list(kind, { signal: this.signal })) {
+    for (const r of await this.state.list(kind, this.callOpts)) {
       const id = r.metadata.id;
       if (r.metadata.owner !== this.name || keep.has(id)) continue;
       if (!(await this.teardownAndDestroy(t, namespace, id))) held.add(id);
     }
     return held;
-  }
-
-  private writeOpts(): { owner: string; signal: AbortSignal } {
-    return { owner: this.name, signal: this.signal };
   }
 
   private typed<S>(t: ResourceType<S>, r: Resource): Resource<S> {
