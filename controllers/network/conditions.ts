@@ -8,6 +8,7 @@ import {
 } from '../../resources/index.js';
 import { isNetlinkError, type ControllerContext } from '../../runtime/index.js';
 import { UnknownNameError } from './kernel-names.js';
+import { WriteBatch } from './sync.js';
 
 /** How applying one spec went. */
 export interface Outcome {
@@ -55,14 +56,17 @@ export class ConditionWriter {
     // Forget the cache while writing: a failure half-way makes the next pass write everything again.
     this.written = undefined;
     const next = new Map<string, NetworkConditionSpec>();
+    const writes = new WriteBatch();
     for (const [specId, o] of outcomes) {
       const id = `${this.specType}/${specId}`;
       const spec: NetworkConditionSpec = { specType: this.specType, specId, state: o.state, reason: o.reason };
       next.set(id, spec);
       const old = previous?.get(id);
       if (old !== undefined && deepEqual(old, spec)) continue;
-      await ctx.modify(NetworkConditionType, NETWORK_NAMESPACE, id, () => spec);
+      writes.add(ctx.modify(NetworkConditionType, NETWORK_NAMESPACE, id, () => spec));
+      if (writes.full) await writes.flush();
     }
+    await writes.flush();
     const shrank = previous === undefined || [...previous.keys()].some((id) => !next.has(id));
     if (shrank) await ctx.cleanupOutputs(NetworkConditionType, NETWORK_NAMESPACE, new Set(next.keys()));
     this.written = next;

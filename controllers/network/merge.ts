@@ -21,6 +21,7 @@ import {
   type TimeServerSpecSpec,
 } from '../../resources/index.js';
 import type { Controller, ControllerContext, Input, Output } from '../../runtime/index.js';
+import { WriteBatch, createOrModify } from './sync.js';
 
 /**
  * Keeps `network/<type>/<id>` equal to the spec of the highest layer among `network-config/<type>/<layer>/<id>` (the
@@ -56,6 +57,7 @@ export class MergeController<S extends { readonly layer: Layer }> implements Con
       if (best === undefined || layerRank(r.spec.layer) > layerRank(best.layer)) merged.set(id, r.spec);
     }
     const existing = new Map((await ctx.list(t, NETWORK_NAMESPACE)).map((r) => [r.metadata.id, r] as const));
+    const writes = new WriteBatch();
     for (const [id, spec] of merged) {
       const cur = existing.get(id);
       // A merged spec still tearing down from an earlier removal is destroyed first, then made again.
@@ -65,16 +67,11 @@ export class MergeController<S extends { readonly layer: Layer }> implements Con
       }
       // Listed above: an equal one needs no write, a new one only a create (modify re-reads, for anything else).
       if (cur?.metadata.phase === 'running' && cur.metadata.owner === this.name && deepEqual(cur.spec, spec)) continue;
-      if (cur === undefined) {
-        try {
-          await ctx.create(t, NETWORK_NAMESPACE, id, spec);
-          continue;
-        } catch {
-          // Created since the list: modify below reads it again.
-        }
-      }
-      await ctx.modify(t, NETWORK_NAMESPACE, id, () => spec);
+      if (cur === undefined) writes.add(createOrModify(ctx, t, NETWORK_NAMESPACE, id, spec));
+      else writes.add(ctx.modify(t, NETWORK_NAMESPACE, id, () => spec));
+      if (writes.full) await writes.flush();
     }
+    await writes.flush();
     await ctx.cleanupOutputs(t, NETWORK_NAMESPACE, new Set(merged.keys()));
   }
 }
