@@ -11,6 +11,7 @@ import {
   type NetlinkRoute,
   type NetlinkRouteSpec,
 } from '../../runtime/index.js';
+import { perObject } from './memo.js';
 
 /** A link for the node to create. */
 export type LinkCreate =
@@ -178,6 +179,17 @@ export async function watchKernel(
   const batches = kernel.eventBatches(signal);
   changed();
   for await (const batch of batches) {
-    if (batch.some((e) => e.kind === 'overrun' || kinds.includes(e.kind))) changed();
+    const present = kindsIn(batch);
+    if (present.has('overrun') || kinds.some((k) => present.has(k))) changed();
   }
 }
+
+/**
+ * The kinds of event in a batch, found once per batch: every status controller sees the same batch (one subscription
+ * is shared), and a burst of a thousand changes would otherwise be scanned by each of them.
+ */
+const kindsIn = perObject((batch: readonly NetlinkEvent[]): ReadonlySet<NetlinkEvent['kind']> => {
+  const out = new Set<NetlinkEvent['kind']>();
+  for (const e of batch) out.add(e.kind);
+  return out;
+});

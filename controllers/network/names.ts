@@ -69,11 +69,20 @@ const ADDRESS_FLAGS: readonly (readonly [number, string])[] = [
   [0x400, 'mcautojoin'],
   [0x800, 'stable-privacy'],
 ];
+/** Flag sets seen so far: a node's addresses share a handful, and each status pass names every address's flags. */
+const addressFlagText = new Map<number, string>();
+
 /** IFA_F_* flags as a comma-separated list of names, in bit order. */
 export function addressFlagNames(flags: number): string {
-  return ADDRESS_FLAGS.filter(([bit]) => (flags & bit) !== 0)
-    .map(([, name]) => name)
-    .join(',');
+  let text = addressFlagText.get(flags);
+  if (text === undefined) {
+    text = ADDRESS_FLAGS.filter(([bit]) => (flags & bit) !== 0)
+      .map(([, name]) => name)
+      .join(',');
+    // Bounded: only the 12 known bits are named, but a kernel could report others; keep the cache small regardless.
+    if (addressFlagText.size < 256) addressFlagText.set(flags, text);
+  }
+  return text;
 }
 
 const LINK_TYPES: Readonly<Record<number, string>> = {
