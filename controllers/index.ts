@@ -1,6 +1,7 @@
 // Every controller machined runs, listed explicitly (conventions.md item 5).
-import type { Controller } from '../runtime/index.js';
+import type { Clock, Controller, Logger } from '../runtime/index.js';
 import { MachineTypeController } from './config/machine-type.js';
+import { EtcdSpecController } from './etcd/etcd-spec.js';
 import { AddressConfigController } from './network/address-config.js';
 import { AddressSpecController } from './network/address-spec.js';
 import { AddressStatusController } from './network/address-status.js';
@@ -30,6 +31,13 @@ import { RouteStatusController } from './network/route-status.js';
 import { TimeServerConfigController } from './network/timeserver-config.js';
 import { TimeServerSpecController } from './network/timeserver-status.js';
 import { MachineStatusController } from './runtime/machine-status.js';
+import { ApiCertificatesSpecController } from './secrets/api-certificates-spec.js';
+import { CertificateStatusController } from './secrets/certificate-status.js';
+import { EtcdRootConfigController } from './secrets/etcd-root-config.js';
+import { EtcdSecretsSpecController } from './secrets/etcd-secrets-spec.js';
+import { KubernetesRootConfigController } from './secrets/kubernetes-root-config.js';
+import { KubernetesSecretsSpecController } from './secrets/kubernetes-secrets-spec.js';
+import { OSRootConfigController } from './secrets/os-root-config.js';
 
 /** What the controllers need to know about the host they run on. */
 export interface ControllerOptions {
@@ -43,6 +51,10 @@ export interface ControllerOptions {
   readonly cmdline?: string;
   /** The node's root directory: /etc/resolv.conf and /etc/hosts are rendered under it. */
   readonly rootDir?: string;
+  /** Where controllers log what they did (issued certificates, never keys); silent by default. */
+  readonly logger?: Logger;
+  /** The clock certificates are issued and renewed by (tests inject one); the real clock by default. */
+  readonly clock?: Clock;
 }
 
 /** Fresh instances of all controllers, in registration order. */
@@ -50,9 +62,14 @@ export function allControllers(o: ControllerOptions = {}): Controller[] {
   // One netlink request socket for the network controllers, opened on first use in machined's namespace.
   const kernel = new LazyNetlink();
   const cmdline = o.cmdline ?? '';
+  const issuing = {
+    ...(o.logger === undefined ? {} : { logger: o.logger }),
+    ...(o.clock === undefined ? {} : { clock: o.clock }),
+  };
   const observe: Controller[] = [
     new MachineTypeController(),
     new MachineStatusController(),
+    new EtcdSpecController(),
     new LinkStatusController(kernel),
     new AddressStatusController(kernel),
     new RouteStatusController(kernel),
@@ -73,6 +90,13 @@ export function allControllers(o: ControllerOptions = {}): Controller[] {
     new HostnameStatusController(),
     new NodeAddressController(),
     new NetworkStatusController(),
+    new OSRootConfigController(),
+    new EtcdRootConfigController(),
+    new KubernetesRootConfigController(),
+    new ApiCertificatesSpecController(issuing),
+    new EtcdSecretsSpecController(issuing),
+    new KubernetesSecretsSpecController(issuing),
+    new CertificateStatusController(),
   ];
   if (o.applyHost !== true) return observe;
   return [

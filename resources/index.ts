@@ -102,6 +102,15 @@ export {
 export { MachineStatusSpecSchema, MachineStatusType, type MachineStatusSpec } from './runtime/machine-status.js';
 export { API_STATUS_ID, ApiStatusSpecSchema, ApiStatusType, type ApiStatusSpec } from './runtime/api-status.js';
 export {
+  ETCD_CLIENT_PORT,
+  ETCD_NAMESPACE,
+  ETCD_PEER_PORT,
+  ETCD_SPEC_ID,
+  EtcdSpecSchema,
+  EtcdSpecType,
+  type EtcdSpecSpec,
+} from './etcd/etcd-spec.js';
+export {
   SERVICES_NAMESPACE,
   ServiceSpecSchema,
   ServiceStateSchema,
@@ -118,7 +127,12 @@ export {
   isInvalidConfig,
   parseMachineConfigYaml,
   RESERVED_SERVICE_NAMES,
+  cidrContains,
   durationMs,
+  parseCidr,
+  parseIp,
+  type Cidr,
+  type IpAddress,
   renderConfigReference,
   validateMachineConfig,
   type ConfigIssue,
@@ -209,3 +223,36 @@ export {
 } from './network/network-condition.js';
 export { EtcFileStatusSpecSchema, EtcFileStatusType, type EtcFileStatusSpec } from './network/etc-file.js';
 export { putResource } from './state/put.js';
+export { CertAndKeySchema, CertificatePemSchema, SECRETS_NAMESPACE, type CertAndKey } from './secrets/common.js';
+export { OS_ROOT_ID, OSRootSecretSpecSchema, OSRootSecretType, type OSRootSecretSpec } from './secrets/os-root.js';
+export {
+  API_CERTIFICATES_ID,
+  ApiCertificatesSpecSchema,
+  ApiCertificatesType,
+  type ApiCertificatesSpec,
+} from './secrets/api-certificates.js';
+export {
+  ETCD_ROOT_ID,
+  EtcdRootSecretSpecSchema,
+  EtcdRootSecretType,
+  type EtcdRootSecretSpec,
+} from './secrets/etcd-root.js';
+export {
+  ETCD_SECRETS_ID,
+  EtcdSecretsSpecSchema,
+  EtcdSecretsType,
+  type EtcdSecretsSpec,
+} from './secrets/etcd-secrets.js';
+export {
+  KUBERNETES_ROOT_ID,
+  KubernetesRootSecretSpecSchema,
+  KubernetesRootSecretType,
+  type KubernetesRootSecretSpec,
+} from './secrets/kubernetes-root.js';
+export {
+  KUBERNETES_SECRETS_ID,
+  KubernetesSecretsSpecSchema,
+  KubernetesSecretsType,
+  type KubernetesSecretsSpec,
+} from './secrets/kubernetes-secrets.js';
+export { CertificateSpecSchema, CertificateType, type CertificateSpec } from './secrets/certificate.js';

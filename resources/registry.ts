@@ -20,6 +20,14 @@ import { ResolverSpecType, ResolverStatusType } from './network/resolver.js';
 import { RouteSpecType } from './network/route-spec.js';
 import { TimeServerSpecType, TimeServerStatusType } from './network/time-server.js';
 import type { ResourceType } from './resource-type.js';
+import { EtcdSpecType } from './etcd/etcd-spec.js';
+import { ApiCertificatesType } from './secrets/api-certificates.js';
+import { CertificateType } from './secrets/certificate.js';
+import { EtcdRootSecretType } from './secrets/etcd-root.js';
+import { EtcdSecretsType } from './secrets/etcd-secrets.js';
+import { KubernetesRootSecretType } from './secrets/kubernetes-root.js';
+import { KubernetesSecretsType } from './secrets/kubernetes-secrets.js';
+import { OSRootSecretType } from './secrets/os-root.js';
 import { ServiceType } from './services/service.js';
 
 /** All resource types, in registration order. */
@@ -48,6 +56,14 @@ export const ALL_TYPES: readonly ResourceType[] = [
   NetworkConditionType,
   EtcFileStatusType,
   ServiceType,
+  OSRootSecretType,
+  ApiCertificatesType,
+  EtcdRootSecretType,
+  EtcdSecretsType,
+  KubernetesRootSecretType,
+  KubernetesSecretsType,
+  CertificateType,
+  EtcdSpecType,
 ];
 
 /** Namespaces with what they hold. */
@@ -58,6 +74,11 @@ export const NAMESPACES: readonly { readonly name: string; readonly description:
   { name: 'network-config', description: 'Network specs from each config layer, before they are merged.' },
   { name: 'network', description: 'Observed and desired network state.' },
   { name: 'v1alpha1', description: 'System services as the supervisor runs them.' },
+  { name: 'etcd', description: 'How this control-plane node runs etcd.' },
+  {
+    name: 'secrets',
+    description: 'CAs, issued certificates and keys (os:admin only), and the public Certificate view.',
+  },
 ];
 
 /** Namespaces journaled to disk and loaded back at start. */

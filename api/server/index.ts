@@ -1,5 +1,6 @@
 // The node API server (apid): what machined and the tests import from api/server.
 export { issueClientCertificate, issueServerCertificate, selfSignedCertificate } from './certs.js';
+export type { ServerTls } from './credentials.js';
 export type { NodeOps } from './ops.js';
 export { ROLES } from './roles.js';
 export { startApiServer, type ApiServer, type ApiServerOptions } from './server.js';

@@ -2,7 +2,7 @@
 // or server-only TLS serving apply-config and version (maintenance mode).
 import {
   Server,
-  ServerCredentials,
+  type ServerCredentials,
   type ServiceDefinition,
   type UntypedHandleCall,
   type UntypedServiceImplementation,
@@ -12,6 +12,7 @@ import { ReflectionService } from '@grpc/reflection';
 import type { State } from '../../resources/index.js';
 import { MACHINE_SERVICE, PACKAGE, STATE_SERVICE } from '../proto/load.js';
 import { Calls } from './calls.js';
+import { apiCredentials, type ServerTls } from './credentials.js';
 import { machineService } from './machine-service.js';
 import type { NodeOps } from './ops.js';
 import { authorizeByRole, authorizeMaintenance } from './roles.js';
@@ -26,29 +27,24 @@ export interface ApiServerOptions {
   host?: string;
   /** The port to listen on; 0 picks a free one (see ApiServer.port). */
   port: number;
-  tls:
-    | { mode: 'secure'; caPem: string; certPem: string; keyPem: string }
-    | { mode: 'maintenance'; certPem: string; keyPem: string };
+  tls: ServerTls;
 }
 
 /** A running API server. */
 export interface ApiServer {
   /** The port it listens on. */
   readonly port: number;
+  /**
+   * Secure mode: serves a new certificate (and CA) to connections made from now on; open connections and their streams
+   * go on with the session they have. Throws on a maintenance-mode server.
+   */
+  updateCertificate(tls: { caPem: string; certPem: string; keyPem: string }): void;
   /** Stops accepting, ends open streams (their cursors close), lets unary calls finish; resolves when all is done. */
   close(): Promise<void>;
 }
 
 /** How long close() waits for clients to take the last bytes of their calls before cutting the connections. */
 const CLOSE_GRACE_MS = 2000;
-
-function credentials(tls: ApiServerOptions['tls']): ServerCredentials {
-  const pair = [{ cert_chain: Buffer.from(tls.certPem), private_key: Buffer.from(tls.keyPem) }];
-  // Secure mode requires a client certificate issued by the OS CA; TLS refuses every other client.
-  return tls.mode === 'secure'
-    ? ServerCredentials.createSsl(Buffer.from(tls.caPem), pair, true)
-    : ServerCredentials.createSsl(null, pair, false);
-}
 
 function bind(server: Server, address: string, creds: ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -115,7 +111,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   server.addService(MACHINE_SERVICE, machineService(o.ops, calls));
   (reflection ??= new ReflectionService(PACKAGE)).addToServer(guardedReflection(server, calls));
   const host = o.host ?? '0.0.0.0';
-  const port = await bind(server, `${host.includes(':') ? `[${host}]` : host}:${o.port}`, credentials(o.tls));
+  const creds = apiCredentials(o.tls);
+  const port = await bind(server, `${host.includes(':') ? `[${host}]` : host}:${o.port}`, creds.credentials);
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
@@ -133,6 +130,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   };
   return {
     port,
+    updateCertificate: creds.update,
     close: () => (closing ??= close()),
   };
 }

@@ -4,6 +4,7 @@ import { run as churn } from './churn.js';
 import { run as genConfig } from './gen-config.js';
 import { run as network } from './network.js';
 import { run as osctlGet } from './osctl-get.js';
+import { run as pki } from './pki.js';
 import { run as services } from './services.js';
 import { run as storeHeap } from './store-heap.js';
 import { run as storeThroughput } from './store-throughput.js';
@@ -19,6 +20,7 @@ const BENCHES: readonly { readonly name: string; readonly run: () => Promise<str
   { name: 'churn', run: churn },
   { name: 'transform-chain', run: transformChain },
   { name: 'gen-config', run: genConfig },
+  { name: 'pki', run: pki },
   { name: 'watch-vs-etcd', run: watchVsEtcd },
   { name: 'osctl-get', run: osctlGet },
   { name: 'network', run: network },

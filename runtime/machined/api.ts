@@ -1,27 +1,25 @@
-// The node API's life in machined: secure mode with a certificate from machine.ca, maintenance mode without a config,
-// off on a node whose config lacks the CA key; it follows the active config and reports itself as ApiStatus.
+// The node API's life in machined: secure mode with the certificate ApiCertificates holds (swapped in place when it is
+// re-issued), maintenance mode without a config, off on a node whose config lacks the CA key; reported as ApiStatus.
 import { networkInterfaces, hostname as osHostname } from 'node:os';
 import { isIP } from 'node:net';
 import type { Subscription } from 'rxjs';
 import { fromBase64Pem } from '../../api/config-gen/index.js';
-import {
-  issueServerCertificate,
-  selfSignedCertificate,
-  startApiServer,
-  type ApiServer,
-  type ApiServerOptions,
-  type NodeOps,
-} from '../../api/server/index.js';
+import { selfSignedCertificate, startApiServer, type ApiServer, type NodeOps } from '../../api/server/index.js';
 import {
   ACTIVE_CONFIG_ID,
+  API_CERTIFICATES_ID,
   API_STATUS_ID,
+  ApiCertificatesType,
   ApiStatusType,
   CONFIG_NAMESPACE,
   MachineConfigType,
   RUNTIME_NAMESPACE,
+  SECRETS_NAMESPACE,
   putResource,
+  type ApiCertificatesSpec,
   type ApiStatusSpec,
   type MachineConfigDocument,
+  type Pointer,
   type State,
 } from '../../resources/index.js';
 import { errorMessage, type Logger } from '../controller/index.js';
@@ -36,10 +34,14 @@ export interface NodeApiOptions {
   readonly logger: Logger;
   /** The node operations, given a getter of the active config. */
   readonly ops: (config: () => MachineConfigDocument | undefined) => NodeOps;
+  /** How long start() waits for the first API certificate in secure mode (default 10 s); the API starts when it comes. */
+  readonly certificateWaitMs?: number;
 }
 
+/** How the API should serve: `secure` needs the certificate issued from `caPem` (ApiCertificates). */
 type Plan =
-  | { readonly mode: 'secure' | 'maintenance'; readonly key: string; readonly tls: () => ApiServerOptions['tls'] }
+  | { readonly mode: 'secure'; readonly key: string; readonly caPem: string }
+  | { readonly mode: 'maintenance'; readonly key: string }
   | { readonly mode: 'off'; readonly key: string; readonly reason: string };
 
 /** Every name and address the node answers to: hostname, certSANs, its interfaces' addresses, loopback. */
@@ -57,14 +59,7 @@ export function serverSans(config: MachineConfigDocument | undefined): { dnsName
 
 /** How the API should serve for `config`. */
 export function planApi(config: MachineConfigDocument | undefined): Plan {
-  const sans = serverSans(config);
-  if (config === undefined) {
-    return {
-      mode: 'maintenance',
-      key: 'maintenance',
-      tls: () => ({ mode: 'maintenance', ...selfSignedCertificate(sans.dnsNames, sans.ips) }),
-    };
-  }
+  if (config === undefined) return { mode: 'maintenance', key: 'maintenance' };
   const ca = config.machine.ca;
   const crt = ca === undefined ? undefined : fromBase64Pem(ca.crt);
   const key = ca?.key === undefined || ca.key === '' ? undefined : fromBase64Pem(ca.key);
@@ -77,22 +72,25 @@ export function planApi(config: MachineConfigDocument | undefined): Plan {
       'the config holds machine.ca without its key (a worker): the API cannot start securely until this node gets a certificate from a control plane (a later issue)';
     return { mode: 'off', key: `off:${reason}`, reason };
   }
-  return {
-    mode: 'secure',
-    key: JSON.stringify(['secure', crt, key, sans]),
-    tls: () => ({ mode: 'secure', caPem: crt, ...issueServerCertificate({ caCertPem: crt, caKeyPem: key, ...sans }) }),
-  };
+  // A new CA restarts the server: sessions authenticated under the old CA must not outlive it.
+  return { mode: 'secure', key: `secure:${crt}`, caPem: crt };
 }
 
-/** The API server of one machined, restarted in the right mode whenever the active config asks for another. */
+const WAITING =
+  'waiting for the API certificate (secrets/ApiCertificates/api, issued by secrets.ApiCertificatesSpecController)';
+
+/** The API server of one machined: restarted when the mode or the CA changes, its certificate swapped in place. */
 export class NodeApi {
   private config: MachineConfigDocument | undefined;
+  private certs: ApiCertificatesSpec | undefined;
   private server: ApiServer | undefined;
   private current: string | undefined;
+  private served: string | undefined;
   private port: number;
   private chain: Promise<void> = Promise.resolve();
-  private sub: Subscription | undefined;
+  private readonly subs: Subscription[] = [];
   private closed = false;
+  private onServe: (() => void) | undefined;
   private readonly ops: NodeOps;
 
   private constructor(private readonly o: NodeApiOptions) {
@@ -100,28 +98,37 @@ export class NodeApi {
     this.ops = o.ops(() => this.config);
   }
 
-  /** Starts serving for the active config; rejects when the port cannot be bound. */
+  /** Starts serving for the active config (in secure mode once its certificate is issued); rejects when the port cannot be bound. */
   static async start(o: NodeApiOptions): Promise<NodeApi> {
     const api = new NodeApi(o);
     await new Promise<void>((resolve, reject) => {
-      let ready = false;
-      const ptr = { namespace: CONFIG_NAMESPACE, type: MachineConfigType.type, id: ACTIVE_CONFIG_ID };
-      api.sub = o.state.watch(ptr).subscribe((e) => {
-        if (e.type === 'created' || e.type === 'updated') api.config = e.resource.spec as MachineConfigDocument;
-        else if (e.type === 'destroyed') api.config = undefined;
-        if (e.type === 'bootstrapped') {
-          ready = true;
-          api.schedule().then(resolve, reject);
-        } else if (ready) {
-          api.schedule().catch((err: unknown) => {
-            o.logger.log('error', 'apid', `cannot restart the node API: ${errorMessage(err)}`);
-          });
-        }
+      let pending = 2;
+      const follow = (ptr: Pointer, set: (spec: unknown) => void): void => {
+        let ready = false;
+        const sub = o.state.watch(ptr).subscribe((e) => {
+          if (e.type === 'created' || e.type === 'updated') set(e.resource.spec);
+          else if (e.type === 'destroyed') set(undefined);
+          if (e.type === 'bootstrapped') {
+            ready = true;
+            if (--pending === 0) api.schedule().then(resolve, reject);
+          } else if (ready && pending === 0) {
+            api.schedule().catch((err: unknown) => {
+              o.logger.log('error', 'apid', `cannot restart the node API: ${errorMessage(err)}`);
+            });
+          }
+        });
+        api.subs.push(sub);
+      };
+      const config = { namespace: CONFIG_NAMESPACE, type: MachineConfigType.type, id: ACTIVE_CONFIG_ID };
+      const certs = { namespace: SECRETS_NAMESPACE, type: ApiCertificatesType.type, id: API_CERTIFICATES_ID };
+      follow(config, (spec) => (api.config = spec as MachineConfigDocument | undefined));
+      follow(certs, (spec) => (api.certs = spec as ApiCertificatesSpec | undefined));
+    })
+      .then(() => api.untilServing(o.certificateWaitMs ?? 10_000))
+      .catch(async (e: unknown) => {
+        await api.close();
+        throw e;
       });
-    }).catch(async (e: unknown) => {
-      await api.close();
-      throw e;
-    });
     return api;
   }
 
@@ -133,10 +140,23 @@ export class NodeApi {
   /** Stops following the config and closes the server (open streams end); idempotent. */
   async close(): Promise<void> {
     this.closed = true;
-    this.sub?.unsubscribe();
+    for (const s of this.subs) s.unsubscribe();
+    this.onServe?.();
     await this.chain;
     await this.server?.close();
     this.server = undefined;
+  }
+
+  /** Secure mode without a certificate yet: waits until the server starts, at most `ms`. */
+  private async untilServing(ms: number): Promise<void> {
+    if (this.server !== undefined || !this.current?.startsWith('secure:')) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.onServe = resolve;
+      timer = setTimeout(resolve, ms);
+    });
+    clearTimeout(timer);
+    this.onServe = undefined;
   }
 
   private schedule(): Promise<void> {
@@ -148,41 +168,60 @@ export class NodeApi {
   private async reconcile(): Promise<void> {
     if (this.closed) return;
     const plan = planApi(this.config);
-    if (plan.key === this.current) return;
-    await this.server?.close();
-    this.server = undefined;
-    this.current = plan.key;
-    if (plan.mode === 'off') {
-      this.o.logger.log('warn', 'apid', `the node API is not served: ${plan.reason}`);
-      await this.report({ mode: 'off', endpoint: '', reason: plan.reason });
+    if (plan.key !== this.current) {
+      await this.server?.close();
+      this.server = undefined;
+      this.served = undefined;
+      this.current = plan.key;
+      if (plan.mode === 'off') {
+        this.o.logger.log('warn', 'apid', `the node API is not served: ${plan.reason}`);
+        await this.report({ mode: 'off', endpoint: '', reason: plan.reason });
+        return;
+      }
+    }
+    if (plan.mode === 'off') return;
+    const certs = plan.mode === 'secure' && this.certs?.ca === plan.caPem ? this.certs : undefined;
+    if (plan.mode === 'secure' && certs === undefined) {
+      if (this.server === undefined) await this.report({ mode: 'off', endpoint: '', reason: WAITING });
+      return; // a running server keeps its certificate until the new one for this CA is issued
+    }
+    if (this.server !== undefined && certs !== undefined && certs.crt !== this.served) {
+      this.server.updateCertificate({ caPem: certs.ca, certPem: certs.crt, keyPem: certs.key });
+      this.served = certs.crt;
+      const names = [...certs.dnsNames, ...certs.ips].join(', ');
+      this.o.logger.log('info', 'apid', `new API certificate for ${names} serves new connections; open ones go on`);
       return;
     }
+    if (this.server === undefined) await this.serve(plan, certs);
+  }
+
+  private async serve(plan: Plan, certs: ApiCertificatesSpec | undefined): Promise<void> {
     const t0 = performance.now();
-    let t1: number;
     try {
-      const tls = plan.tls();
-      t1 = performance.now();
+      const sans = serverSans(this.config);
       this.server = await startApiServer({
         state: this.o.state,
         ops: this.ops,
         host: this.o.host,
         port: this.port,
-        tls,
+        tls:
+          certs === undefined
+            ? { mode: 'maintenance', ...selfSignedCertificate(sans.dnsNames, sans.ips) }
+            : { mode: 'secure', caPem: certs.ca, certPem: certs.crt, keyPem: certs.key },
       });
     } catch (e) {
-      // Retried at the next config change; the first start's failure also stops machined (NodeApi.start rejects).
+      // Retried at the next change; the first start's failure also stops machined (NodeApi.start rejects).
       this.current = undefined;
       await this.report({ mode: 'off', endpoint: '', reason: errorMessage(e) });
       throw e;
     }
+    this.served = certs?.crt;
+    this.onServe?.();
     this.port = this.server.port;
     const endpoint = `${this.o.host.includes(':') ? `[${this.o.host}]` : this.o.host}:${this.port}`;
-    this.o.logger.log(
-      'info',
-      'apid',
-      `node API in ${plan.mode} mode on ${endpoint} (certificate ${Math.round(t1 - t0)} ms, listening ${Math.round(performance.now() - t1)} ms later)`,
-    );
-    await this.report({ mode: plan.mode, endpoint, reason: '' });
+    const ms = Math.round(performance.now() - t0);
+    this.o.logger.log('info', 'apid', `node API in ${plan.mode} mode on ${endpoint} (listening after ${ms} ms)`);
+    await this.report({ mode: plan.mode === 'secure' ? 'secure' : 'maintenance', endpoint, reason: '' });
   }
 
   private async report(spec: ApiStatusSpec): Promise<void> {

@@ -122,6 +122,7 @@ async function main(): Promise<number> {
         applyHost: true,
         cmdline: cmdline ?? '',
         rootDir: resolve(values['root-dir'] ?? (mode === 'metal' ? '/' : join(stateDir, 'root'))),
+        logger,
       }),
       logger,
       onReboot: () => {

@@ -10,3 +10,4 @@ export {
 export { MAX_CONFIG_BYTES, parseMachineConfigYaml, type ParseOptions } from './yaml.js';
 export { renderConfigReference } from './reference.js';
 export { RESERVED_SERVICE_NAMES, durationMs, type ExtensionService } from './services.js';
+export { contains as cidrContains, parseCidr, parseIp, type Cidr, type IpAddress } from './net.js';

@@ -164,6 +164,22 @@ describe('config rules', () => {
       );
     });
 
+    for (const [field, subject] of [
+      [['machine', 'ca'], 'CN=osnode, O=osnode tests'],
+      [['cluster', 'ca'], 'CN=kubernetes, O=osnode tests'],
+      [['cluster', 'etcd', 'ca'], 'CN=etcd, O=osnode tests'],
+      [['cluster', 'aggregatorCA'], 'CN=front-proxy, O=osnode tests'],
+    ] as const) {
+      it(`refuses ${field.join('.')} whose key is another CA's, naming the field`, () => {
+        const other = field[0] === 'machine' ? p.clusterCa.key : p.machineCa.key;
+        const i = only([...field, 'key'], other);
+        expect(i).to.deep.equal({
+          path: `${field.join('.')}.key`,
+          message: `does not belong to the certificate "${subject}" in crt; give the key generated with that certificate`,
+        });
+      });
+    }
+
     it('never shows key material in a message', () => {
       const issues = issuesOf(() =>
         validateMachineConfig(edit(workerConfig(), ['cluster', 'ca', 'key'], p.machineCa.key), opts),

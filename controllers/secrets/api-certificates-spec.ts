@@ -1,0 +1,101 @@
+// ApiCertificatesSpecController: issues ApiCertificates (the node API's server certificate) from OSRootSecret, for the
+// node's live addresses (NodeAddress), its hostname (HostnameStatus) and machine.certSANs.
+import {
+  API_CERTIFICATES_ID,
+  ApiCertificatesType,
+  OS_ROOT_ID,
+  OSRootSecretType,
+  SECRETS_NAMESPACE,
+  type ApiCertificatesSpec,
+} from '../../resources/index.js';
+import { realClock, silentLogger, type Clock, type Controller, type ControllerContext } from '../../runtime/index.js';
+import {
+  LEAF_TTL_MS,
+  NAME_INPUTS,
+  NoteOnce,
+  dropIssued,
+  keepIssued,
+  nodeNames,
+  renewAt,
+  splitSans,
+  validity,
+  type IssuingOptions,
+  type Sans,
+} from './issuing.js';
+import { RenewalTimer } from './renewal.js';
+import { issueLeaf, type IssuingCa } from './x509.js';
+
+/** The API certificate's names: hostname, certSANs, the node's addresses, and loopback (local clients, tests). */
+export function apiSans(hostnames: readonly string[], certSANs: readonly string[], addresses: readonly string[]): Sans {
+  return splitSans([...hostnames, ...certSANs, 'localhost', ...addresses, '127.0.0.1', '::1']);
+}
+
+/** Issues the API server certificate for `sans` from `ca`, valid from `now` for `ttlMs`. */
+export function issueApiCertificates(ca: IssuingCa, sans: Sans, now: number, ttlMs: number): ApiCertificatesSpec {
+  const leaf = issueLeaf(ca, {
+    commonName: sans.dnsNames[0] ?? 'apid',
+    usage: 'server',
+    ...sans,
+    ...validity(now, ttlMs),
+  });
+  return { ca: ca.crt, ...leaf, ...sans, renewAt: renewAt([leaf.crt]) };
+}
+
+/**
+ * Keeps `secrets/ApiCertificates/api` a server certificate from the machine CA for the node's current names. It is
+ * re-issued when the CA or the names change, and at 2/3 of its lifetime (the renewal timer wakes the controller). A
+ * node whose OSRootSecret holds no CA key (a worker) issues nothing and says so once in the log.
+ */
+export class ApiCertificatesSpecController implements Controller {
+  readonly name = 'secrets.ApiCertificatesSpecController';
+  readonly inputs = [
+    { namespace: SECRETS_NAMESPACE, type: OSRootSecretType.type, id: OS_ROOT_ID, kind: 'weak' as const },
+    ...NAME_INPUTS,
+  ];
+  readonly outputs = [{ type: ApiCertificatesType.type, kind: 'exclusive' as const }];
+  private readonly clock: Clock;
+  private readonly ttlMs: number;
+  private readonly renewal: RenewalTimer;
+  private readonly note: NoteOnce;
+
+  constructor(o: IssuingOptions = {}) {
+    this.clock = o.clock ?? realClock;
+    this.ttlMs = o.ttlMs ?? LEAF_TTL_MS;
+    this.renewal = new RenewalTimer(this.clock);
+    this.note = new NoteOnce(o.logger ?? silentLogger, this.name);
+  }
+
+  async reconcile(ctx: ControllerContext): Promise<void> {
+    const root = await ctx.get(OSRootSecretType, SECRETS_NAMESPACE, OS_ROOT_ID);
+    const drop = { type: ApiCertificatesType, id: API_CERTIFICATES_ID, renewal: this.renewal, note: this.note };
+    if (root === undefined || root.metadata.phase !== 'running') {
+      await dropIssued(ctx, { ...drop, reason: undefined });
+      return;
+    }
+    if (!root.spec.signs) {
+      const reason =
+        'machine.ca holds no key (a worker): the API certificate is not issued on this node; it needs one from a control plane';
+      await dropIssued(ctx, { ...drop, reason });
+      return;
+    }
+    const { hostnames, addresses } = await nodeNames(ctx);
+    const ca = root.spec.ca;
+    const sans = apiSans(hostnames, root.spec.certSANs, addresses);
+    await keepIssued(ctx, {
+      type: ApiCertificatesType,
+      id: API_CERTIFICATES_ID,
+      sans,
+      sameRoots: (cur) => cur.ca === ca.crt,
+      issue: (now) => issueApiCertificates(ca, sans, now, this.ttlMs),
+      clock: this.clock,
+      renewal: this.renewal,
+      note: this.note,
+      what: 'the API certificate',
+    });
+  }
+
+  /** Wakes a pass when the certificate is due for renewal. */
+  watchOutside(signal: AbortSignal, changed: () => void): Promise<void> {
+    return this.renewal.run(signal, changed);
+  }
+}
