@@ -13,6 +13,8 @@ missing=""
 for p in $DEBS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
+# kubectl checks the kubeconfigs osctl writes: Debian's kubernetes-client unless some kubectl is there already.
+command -v kubectl >/dev/null 2>&1 || missing="$missing kubernetes-client"
 if [ -n "$missing" ]; then
   echo "setup: installing Debian packages:$missing"
   apt-get update -qq

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { addApplyConfigCommand } from './commands/apply-config.js';
 import { addConfigCommand } from './commands/config.js';
 import { addContainerCommands } from './commands/containers.js';
+import { addEtcdCommand } from './commands/etcd.js';
 import { addGenCommand } from './commands/gen.js';
 import { addGetCommand } from './commands/get.js';
 import { addKubeconfigCommand } from './commands/kubeconfig.js';
@@ -44,6 +45,7 @@ export function buildProgram(ctx: CommandContext): Command {
   addLogCommands(program, ctx);
   addStatsCommands(program, ctx);
   addContainerCommands(program, ctx);
+  addEtcdCommand(program, ctx);
   addKubeconfigCommand(program, ctx);
   return program;
 }

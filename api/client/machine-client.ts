@@ -14,6 +14,8 @@ import {
   type PbActorReply,
   type PbHostname,
   type PbContainer,
+  type PbEtcdMembers,
+  type PbEtcdStatus,
   type PbMemory,
   type PbProcess,
   type PbServiceAction,
@@ -140,6 +142,21 @@ export class MachineClient {
   /** Restarts a container: a system service's through the supervisor, any other by killing its task. */
   restart(namespace: string, id: string, o?: RequestOptions): Promise<PbRestart[]> {
     return this.messages(MACHINE_METHODS.Restart, { namespace, id }, o);
+  }
+
+  /** The members of the node's etcd cluster (ids as decimal strings). */
+  etcdMembers(o?: RequestOptions): Promise<PbEtcdMembers[]> {
+    return this.messages(MACHINE_METHODS.EtcdMemberList, { queryLocal: false }, o);
+  }
+
+  /** The node's etcd member status. */
+  etcdStatus(o?: RequestOptions): Promise<PbEtcdStatus[]> {
+    return this.messages(MACHINE_METHODS.EtcdStatus, {}, o);
+  }
+
+  /** A snapshot of the node's etcd database, as chunks. */
+  etcdSnapshot(o: RequestOptions = {}): AsyncGenerator<Buffer> {
+    return this.bytes(MACHINE_METHODS.EtcdSnapshot, {}, o);
   }
 
   /** The cluster's admin kubeconfig, whole. */

@@ -2,13 +2,15 @@
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import { decodeWatchResponse } from '../codec/index.js';
 import type { WatchEvent } from '../../resources/index.js';
-import { MACHINE_SERVICE, STATE_SERVICE } from '../proto/load.js';
+import { MACHINE_SERVICE, STATE_SERVICE, machineServiceExactLongs } from '../proto/load.js';
 import type {
   PbApplyConfiguration,
   PbApplyConfigurationRequest,
   PbContainerInfo,
   PbData,
   PbDuration,
+  PbEtcdMember,
+  PbEtcdMemberStatus,
   PbGenerateClientConfiguration,
   PbGetRequest,
   PbListRequest,
@@ -111,6 +113,29 @@ export interface PbRestart {
   metadata: PbNodeMetadata | null;
 }
 
+/** machine.EtcdMembers. */
+export interface PbEtcdMembers {
+  metadata: PbNodeMetadata | null;
+  members: PbEtcdMember[];
+}
+
+/** machine.EtcdStatus. */
+export interface PbEtcdStatus {
+  metadata: PbNodeMetadata | null;
+  memberStatus: PbEtcdMemberStatus | null;
+}
+
+/** A machine method whose responses keep 64-bit integers exact, as decimal strings. */
+function exactLongs<Req, Res>(name: string): MethodDefinition<Req, Res> {
+  const m = method<Req, Res>(MACHINE_SERVICE, name);
+  // Resolved per call so that the second load happens only when an etcd call is made.
+  return {
+    ...m,
+    responseDeserialize: (bytes: Buffer) =>
+      method<Req, Res>(machineServiceExactLongs(), name).responseDeserialize(bytes),
+  };
+}
+
 /** Every RPC of machine.MachineService. */
 export const MACHINE_METHODS = {
   ApplyConfiguration: method<PbApplyConfigurationRequest, Messages<PbApplyConfiguration>>(
@@ -137,4 +162,7 @@ export const MACHINE_METHODS = {
   Containers: method<{ namespace: string }, Messages<PbContainer>>(MACHINE_SERVICE, 'Containers'),
   Stats: method<{ namespace: string }, Messages<PbStats>>(MACHINE_SERVICE, 'Stats'),
   Restart: method<{ namespace: string; id: string }, Messages<PbRestart>>(MACHINE_SERVICE, 'Restart'),
+  EtcdMemberList: exactLongs<{ queryLocal: boolean }, Messages<PbEtcdMembers>>('EtcdMemberList'),
+  EtcdStatus: exactLongs<Empty, Messages<PbEtcdStatus>>('EtcdStatus'),
+  EtcdSnapshot: method<Empty, PbData>(MACHINE_SERVICE, 'EtcdSnapshot'),
 } as const;

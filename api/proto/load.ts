@@ -46,3 +46,20 @@ export function methodPath(def: ServiceDefinition, name: string): string {
   if (m === undefined) throw new Error(`no method ${name}`);
   return m.path;
 }
+
+let exactLongs: ServiceDefinition | undefined;
+
+/**
+ * `machine.MachineService` decoding 64-bit integers as decimal strings, for responses whose uint64 values are ids that
+ * do not fit a JavaScript number (etcd member ids). Loaded on first use: most clients never need it.
+ */
+export function machineServiceExactLongs(): ServiceDefinition {
+  if (exactLongs === undefined) {
+    const pkg = loadPackageDefinition(
+      loadSync(['machine.proto'], { ...OPTIONS, longs: String, includeDirs: [PROTO_DIR] }),
+    );
+    const ctor = (pkg['machine'] as GrpcObject)['MachineService'] as ServiceClientConstructor;
+    exactLongs = ctor.service;
+  }
+  return exactLongs;
+}

@@ -203,3 +203,26 @@ export interface PbStat {
   podId: string;
   name: string;
 }
+
+/** machine.EtcdMember (uint64 ids as decimal strings: they do not fit a JavaScript number). */
+export interface PbEtcdMember {
+  id: string;
+  hostname: string;
+  peerUrls: string[];
+  clientUrls: string[];
+  isLearner: boolean;
+}
+
+/** machine.EtcdMemberStatus (uint64 ids and counters as decimal strings). */
+export interface PbEtcdMemberStatus {
+  memberId: string;
+  protocolVersion: string;
+  dbSize: string;
+  dbSizeInUse: string;
+  leader: string;
+  raftIndex: string;
+  raftTerm: string;
+  raftAppliedIndex: string;
+  errors: string[];
+  isLearner: boolean;
+}

@@ -94,7 +94,12 @@ export function machineService(ops: NodeOps, calls: Calls): UntypedServiceImplem
     Logs: calls.stream(
       path('Logs'),
       async function* (req: { namespace: string; id: string; follow: boolean; tailLines: number }, ctx) {
-        const o = { namespace: req.namespace || 'system', follow: req.follow, tailLines: req.tailLines, signal: ctx.signal };
+        const o = {
+          namespace: req.namespace || 'system',
+          follow: req.follow,
+          tailLines: req.tailLines,
+          signal: ctx.signal,
+        };
         for await (const chunk of ops.logs(req.id, o)) yield data(chunk);
       },
     ),
@@ -116,6 +121,15 @@ export function machineService(ops: NodeOps, calls: Calls): UntypedServiceImplem
     Restart: calls.unary(path('Restart'), async (req: { namespace: string; id: string }, ctx) => {
       await ops.restartContainer(req.namespace || 'system', req.id, ctx.signal);
       return one({});
+    }),
+    EtcdMemberList: calls.unary(path('EtcdMemberList'), async (_req, ctx) =>
+      one({ legacyMembers: [], members: await ops.etcdMembers(ctx.signal) }),
+    ),
+    EtcdStatus: calls.unary(path('EtcdStatus'), async (_req, ctx) =>
+      one({ memberStatus: await ops.etcdStatus(ctx.signal) }),
+    ),
+    EtcdSnapshot: calls.stream(path('EtcdSnapshot'), async function* (_req, ctx) {
+      for await (const chunk of ops.etcdSnapshot(ctx.signal)) yield data(chunk);
     }),
     GenerateClientConfiguration: calls.unary(
       path('GenerateClientConfiguration'),

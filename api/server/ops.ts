@@ -1,6 +1,14 @@
 // What the API server asks of the node: the machine operations behind machine.MachineService (machined implements them).
 import type { ApplyRequest, ApplyResult } from '../../runtime/machined/apply.js';
-import type { PbContainerInfo, PbMemInfo, PbProcessInfo, PbServiceInfo, PbStat } from '../proto/types.js';
+import type {
+  PbContainerInfo,
+  PbEtcdMember,
+  PbEtcdMemberStatus,
+  PbMemInfo,
+  PbProcessInfo,
+  PbServiceInfo,
+  PbStat,
+} from '../proto/types.js';
 
 /** The build and platform a node runs. */
 export interface NodeVersion {
@@ -54,4 +62,10 @@ export interface NodeOps {
   stats(namespace: string, signal: AbortSignal): Promise<PbStat[]>;
   /** Restarts a container (a system service through its supervisor); NotFound for an unknown id. */
   restartContainer(namespace: string, id: string, signal: AbortSignal): Promise<void>;
+  /** The members of the etcd cluster this control-plane node runs; FailedPrecondition on a node without etcd. */
+  etcdMembers(signal: AbortSignal): Promise<PbEtcdMember[]>;
+  /** This node's etcd member: version, database size, leader, raft state. */
+  etcdStatus(signal: AbortSignal): Promise<PbEtcdMemberStatus>;
+  /** A snapshot of etcd's database, as etcd streams it. */
+  etcdSnapshot(signal: AbortSignal): AsyncIterable<Buffer>;
 }

@@ -27,6 +27,8 @@ const TABLE: ReadonlyMap<string, readonly Role[]> = new Map<string, readonly Rol
   ...[
     'Containers',
     'Dmesg',
+    'EtcdMemberList',
+    'EtcdStatus',
     'Events',
     'Hostname',
     'Logs',

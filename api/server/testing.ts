@@ -75,6 +75,11 @@ export function fakeOps(over: Partial<NodeOps> = {}): NodeOps & { readonly acted
     containers: () => Promise.resolve([]),
     stats: () => Promise.resolve([]),
     restartContainer: (namespace, id) => Promise.reject(new NotFoundError(`no container ${namespace}/${id}`)),
+    etcdMembers: () => Promise.reject(new Error('etcd not scripted')),
+    etcdStatus: () => Promise.reject(new Error('etcd not scripted')),
+    etcdSnapshot: () => {
+      throw new Error('etcd not scripted');
+    },
     ...over,
   };
   return Object.assign(ops, { acted });

@@ -158,6 +158,21 @@ export class MachinedOps implements NodeOps {
     return this.withServices((s) => s.restartContainer(namespace, id, signal));
   }
 
+  etcdMembers(signal: AbortSignal): ReturnType<NodeOps['etcdMembers']> {
+    return this.withServices((s) => s.etcd.members(signal));
+  }
+
+  etcdStatus(signal: AbortSignal): ReturnType<NodeOps['etcdStatus']> {
+    return this.withServices((s) => s.etcd.status(signal));
+  }
+
+  etcdSnapshot(signal: AbortSignal): AsyncIterable<Buffer> {
+    const services = this.o.services;
+    if (services === undefined)
+      throw new NodeStateError('this machined runs no services (it was started without them)');
+    return services.etcd.snapshot(signal);
+  }
+
   private withServices<T>(fn: (s: NodeServices) => Promise<T>): Promise<T> {
     const services = this.o.services;
     if (services === undefined) {

@@ -18,6 +18,7 @@ import { ProcessRunner, Supervisor, readServiceLog, type ServiceSnapshot } from 
 import { MACHINED_OWNER } from './config-store.js';
 import { containerHome, extensionService, type ContainerHome } from './extension-service.js';
 import { ended, killStaleContainerd, removeNodeCgroups, writePidFile } from './leftovers.js';
+import { NodeEtcd } from './node-etcd.js';
 
 /** Resolves once `pid` has ended, looking every 20 ms (a process that is not our child gives no event). */
 async function waitEnded(pid: number, signal: AbortSignal): Promise<void> {
@@ -66,12 +67,15 @@ export function serviceInfo(s: ServiceSnapshot): PbServiceInfo {
 export class NodeServices {
   readonly supervisor: Supervisor;
   readonly home: ContainerHome;
+  /** etcd on a control-plane node. */
+  readonly etcd: NodeEtcd;
   private readonly client: ContainerdClient;
   /** The config of each extension service as registered, to tell a changed one. */
   private readonly extensions = new Map<string, string>();
   private readonly writes = new Map<string, Promise<void>>();
   private readonly unsubscribe: () => void;
   private reconciling: Promise<void> = Promise.resolve();
+  private config: MachineConfigDocument | undefined;
   private closed = false;
   private containerdPid: number | undefined;
 
@@ -89,6 +93,14 @@ export class NodeServices {
       ...(o.restartDelayMs === undefined ? {} : { restartDelayMs: o.restartDelayMs }),
     });
     this.client = new ContainerdClient({ address: daemon.socket, namespace: 'system' });
+    this.etcd = new NodeEtcd({
+      state: o.state,
+      supervisor: this.supervisor,
+      stateDir: o.stateDir,
+      home: this.home,
+      changed: () => void this.applyConfig(this.config),
+      removed: (id) => this.o.state.destroy(this.pointer(id), { owner: MACHINED_OWNER }).catch(() => undefined),
+    });
     this.unsubscribe = this.supervisor.subscribe((s) => {
       this.write(s);
       if (s.id === 'containerd' && s.pid !== undefined && s.pid !== this.containerdPid) {
@@ -115,13 +127,15 @@ export class NodeServices {
     });
   }
 
-  /** Starts every registered service. */
+  /** Starts every registered service, and etcd once this node has an EtcdSpec and its certificates. */
   start(): void {
     this.supervisor.startAll();
+    this.etcd.start();
   }
 
   /** Makes the extension services those of `config`: new ones start, removed ones stop, changed ones restart. */
   applyConfig(config: MachineConfigDocument | undefined): Promise<void> {
+    this.config = config;
     if (this.closed) return this.reconciling;
     this.reconciling = this.reconciling
       .then(() => this.reconcile(config))
@@ -132,6 +146,7 @@ export class NodeServices {
   }
 
   private async reconcile(config: MachineConfigDocument | undefined): Promise<void> {
+    await this.etcd.reconcile();
     const want = new Map((config?.machine.services ?? []).map((s) => [s.name, s]));
     for (const [id, json] of this.extensions) {
       const next = want.get(id);
@@ -208,6 +223,7 @@ export class NodeServices {
   /** Stops every service (dependents first), then closes the containerd client. */
   async shutdown(timeoutMs = 30_000): Promise<void> {
     this.closed = true;
+    this.etcd.close();
     await this.reconciling;
     await this.supervisor.shutdown({ timeoutMs });
     removeNodeCgroups(this.home.nodeName);
