@@ -1,7 +1,7 @@
 // End to end: a control-plane node in its own network and UTS namespaces runs etcd as a system container with the
 // certificates it issued itself; osctl shows the member, status and a snapshot; etcdctl (a tool we did not write)
 // reads and writes with the issued client certificate, is refused without one, and accepts the snapshot; etcd killed
-// with SIGKILL comes back as the same member with its data.
+// with SIGKILL comes back as the same member with its data. kubectl (also not ours) accepts osctl's kubeconfig.
 import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -104,6 +104,25 @@ describe('etcd on a control-plane node (machined + containerd + osctl + etcdctl)
     expect(r.stdout).to.match(/etcd snapshot saved to ".*snap\.db" \(\d+ bytes\)/);
     const st = JSON.parse(await must('etcdctl', ['snapshot', 'status', file, '-w', 'json'])) as { totalKey: number };
     expect(st.totalKey).to.be.greaterThan(0);
+  });
+
+  it('osctl kubeconfig writes an admin kubeconfig that kubectl accepts, and merges a second one into it', async () => {
+    const file = join(dir, 'kubeconfig');
+    const first = await osctl('kubeconfig', file);
+    expect(first.code, first.stderr).to.equal(0);
+    const view = await exec('kubectl', [
+      'config',
+      'view',
+      '--kubeconfig',
+      file,
+      '-o',
+      'jsonpath={.clusters[0].cluster.server}',
+    ]);
+    expect(view.code, view.stderr).to.equal(0);
+    expect(view.stdout).to.equal('https://10.67.0.2:6443');
+    expect((await osctl('kubeconfig', file)).code).to.equal(0);
+    const contexts = await must('kubectl', ['config', 'get-contexts', '--kubeconfig', file, '-o', 'name']);
+    expect(contexts.trim().split('\n')).to.have.length(2);
   });
 
   it('etcd killed with SIGKILL is restarted as the same member, its data intact', async () => {
