@@ -61,7 +61,8 @@ export class Collection {
     // Grow until max whether or not anyone lags: a client that reconnects resumes from a bookmark only
     // if the history still holds the events it missed while it had no cursor.
     if (pos >= this.buf.length && this.buf.length < this.history.max) this.grow();
-    const e = old === undefined ? new StoredEvent(type, resource, this, pos) : new StoredUpdate(resource, old, this, pos);
+    const e =
+      old === undefined ? new StoredEvent(type, resource, this, pos) : new StoredUpdate(resource, old, this, pos);
     this.buf[pos % this.buf.length] = Object.freeze(e);
     this.writePos = pos + 1;
     if (this.cursors.size > 0) this.cursors.forEach(wake);

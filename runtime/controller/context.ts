@@ -112,7 +112,13 @@ class Context implements ControllerContext {
 
   // create and update are not async functions: they hand back the store's promise as it is, rather than one that
   // takes extra turns to adopt it (a pass may write thousands of resources). A refused access still rejects.
-  create<S>(t: ResourceType<S>, namespace: string, id: string, spec: S, meta: MetadataChanges = {}): Promise<Resource<S>> {
+  create<S>(
+    t: ResourceType<S>,
+    namespace: string,
+    id: string,
+    spec: S,
+    meta: MetadataChanges = {},
+  ): Promise<Resource<S>> {
     try {
       const metadata = { namespace, type: t.type, id, ...meta };
       this.access.checkWrite(metadata);
