@@ -1,15 +1,12 @@
 // The rtnetlink client: requests with acks, dumps of links/addresses/routes, link/address/route changes and events.
 import { NetlinkError } from './errors.js';
 import { netlinkEvents, type NetlinkEvent } from './events.js';
-import { AF_INET, AF_INET6, familyOf, ipToBytes } from './ip.js';
+import { AF_INET, AF_INET6 } from './ip.js';
 import { NLM_F, RTM, attr, nestedAttr, strAttr, u32Attr } from './messages.js';
 import {
-  IFA,
   IFF_UP,
   IFLA,
   IFLA_INFO,
-  RTA,
-  RTAX_MTU,
   VETH_INFO_PEER,
   decodeAddress,
   decodeLink,
@@ -22,45 +19,25 @@ import {
   type Link,
   type Route,
 } from './objects.js';
-import { RequestSocket, type BatchRequest } from './socket.js';
+import {
+  AddressRequest,
+  RouteRequest,
+  type AddressSpec,
+  type ChangeRequest,
+  type LinkRef,
+  type RouteSpec,
+} from './requests.js';
+import { RequestSocket } from './socket.js';
 import { SharedStream } from '../shared-stream.js';
 
 /** The process's one event subscription, shared by every caller of {@link Netlink.events}. */
 const SHARED_EVENTS = new SharedStream(netlinkEvents);
 
-/** A link by kernel index or by name. */
-export type LinkRef = number | string;
+export type { AddressSpec, LinkRef, RouteSpec } from './requests.js';
 
 /** Options of every call: an abort before the call starts rejects it with the signal's reason. */
 export interface CallOptions {
   readonly signal?: AbortSignal;
-}
-
-/** An address to add or delete. */
-export interface AddressSpec {
-  readonly link: LinkRef;
-  readonly address: string;
-  readonly prefixLength: number;
-  readonly label?: string;
-  /** IFA_F_* flags, e.g. IFA_F_NODAD (0x02) for IPv6. */
-  readonly flags?: number;
-  readonly scope?: number;
-}
-
-/** A route to add, replace or delete; defaults: main table, static protocol, unicast, scope link without gateway. */
-export interface RouteSpec {
-  readonly dst: string;
-  readonly dstLen: number;
-  readonly gateway?: string;
-  readonly oif?: LinkRef;
-  readonly priority?: number;
-  readonly table?: number;
-  readonly scope?: number;
-  readonly protocol?: number;
-  readonly type?: number;
-  readonly prefsrc?: string;
-  /** The route MTU (RTAX_MTU); leave it out for the link's MTU. */
-  readonly mtu?: number;
 }
 
 const IFLA_EXT_MASK = 29;
@@ -78,11 +55,6 @@ const BOND_MODES = [
   'balance-alb',
 ] as const;
 const RTEXT_FILTER_SKIP_STATS = 1 << 3;
-const RT_TABLE_MAIN = 254;
-const RTPROT_STATIC = 4;
-const RTN_UNICAST = 1;
-const RT_SCOPE_UNIVERSE = 0;
-const RT_SCOPE_LINK = 253;
 
 /** rtnetlink in the calling process's network namespace: typed dumps and changes (see RequestSocket for the bound). */
 export class Netlink {
@@ -227,7 +199,7 @@ export class Netlink {
   ): Promise<(NetlinkError | undefined)[]> {
     const flags = NLM_F.CREATE | (opts?.replace === true ? NLM_F.REPLACE : NLM_F.EXCL);
     return this.call(opts, () =>
-      this.batch(specs, (a, index) => this.addressRequest(RTM.NEWADDR, flags, a, 'address add', index)),
+      this.batch(specs, (a, index) => new AddressRequest(RTM.NEWADDR, flags, a, index, 'address add')),
     );
   }
 
@@ -238,7 +210,7 @@ export class Netlink {
   ): Promise<(NetlinkError | undefined)[]> {
     const flags = NLM_F.CREATE | (opts?.replace === false ? NLM_F.EXCL : NLM_F.REPLACE);
     return this.call(opts, () =>
-      this.batch(specs, (r, index) => this.routeRequest(RTM.NEWROUTE, flags, r, 'route add', index)),
+      this.batch(specs, (r, index) => new RouteRequest(RTM.NEWROUTE, flags, r, index, 'route add')),
     );
   }
 
@@ -326,24 +298,13 @@ export class Netlink {
   }
 
   private changeAddress(type: number, flags: number, a: AddressSpec, verb: string): void {
-    const req = this.addressRequest(type, flags, a, verb, (ref) => this.resolve(ref));
-    this.sock.ack(req.type, req.flags, req.body, req.attrs, req.op);
+    this.change(new AddressRequest(type, flags, a, (ref) => this.resolve(ref), verb));
   }
 
-  private addressRequest(
-    type: number,
-    flags: number,
-    a: AddressSpec,
-    verb: string,
-    index: (ref: LinkRef) => number,
-  ): BatchRequest {
-    const family = familyOf(a.address);
-    const bytes = ipToBytes(a.address);
-    const attrs = [attr(IFA.LOCAL, bytes), attr(IFA.ADDRESS, bytes)];
-    if (a.label !== undefined) attrs.push(strAttr(IFA.LABEL, a.label));
-    if (a.flags !== undefined) attrs.push(u32Attr(IFA.FLAGS, a.flags));
-    const body = ifaddrmsg(family, a.prefixLength, a.scope ?? 0, index(a.link));
-    return { type, flags, body, attrs, op: `${verb} ${a.address}/${a.prefixLength} dev ${a.link}` };
+  /** Sends one change and waits for its ack; throws the kernel's refusal. */
+  private change(req: ChangeRequest): void {
+    const [refusal] = this.sock.ackBatch([req]);
+    if (refusal !== undefined) throw refusal;
   }
 
   /**
@@ -352,7 +313,7 @@ export class Netlink {
    */
   private batch<T>(
     items: readonly T[],
-    build: (item: T, index: (ref: LinkRef) => number) => BatchRequest,
+    build: (item: T, index: (ref: LinkRef) => number) => ChangeRequest,
   ): (NetlinkError | undefined)[] {
     const indexes = new Map<string, number>();
     const index = (ref: LinkRef): number => {
@@ -366,7 +327,7 @@ export class Netlink {
     };
     const results: (NetlinkError | undefined)[] = new Array<NetlinkError | undefined>(items.length).fill(undefined);
     const sent: number[] = [];
-    const reqs: BatchRequest[] = [];
+    const reqs: ChangeRequest[] = [];
     items.forEach((item, i) => {
       try {
         reqs.push(build(item, index));
@@ -383,30 +344,6 @@ export class Netlink {
   }
 
   private changeRoute(type: number, flags: number, r: RouteSpec, verb: string): void {
-    const req = this.routeRequest(type, flags, r, verb, (ref) => this.resolve(ref));
-    this.sock.ack(req.type, req.flags, req.body, req.attrs, req.op);
-  }
-
-  private routeRequest(
-    type: number,
-    flags: number,
-    r: RouteSpec,
-    verb: string,
-    index: (ref: LinkRef) => number,
-  ): BatchRequest {
-    const family = familyOf(r.dst);
-    const table = r.table ?? RT_TABLE_MAIN;
-    const scope = r.scope ?? (r.gateway === undefined ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE);
-    const protocol = r.protocol ?? RTPROT_STATIC;
-    const body = rtmsg({ family, dstLen: r.dstLen, table, protocol, scope, type: r.type ?? RTN_UNICAST });
-    const attrs = [u32Attr(RTA.TABLE, table)];
-    if (r.dstLen > 0) attrs.push(attr(RTA.DST, ipToBytes(r.dst)));
-    if (r.gateway !== undefined) attrs.push(attr(RTA.GATEWAY, ipToBytes(r.gateway)));
-    if (r.oif !== undefined) attrs.push(u32Attr(RTA.OIF, index(r.oif)));
-    if (r.priority !== undefined) attrs.push(u32Attr(RTA.PRIORITY, r.priority));
-    if (r.prefsrc !== undefined) attrs.push(attr(RTA.PREFSRC, ipToBytes(r.prefsrc)));
-    if (r.mtu !== undefined && r.mtu > 0) attrs.push(nestedAttr(RTA.METRICS, [u32Attr(RTAX_MTU, r.mtu)]));
-    const via = r.gateway === undefined ? '' : ` via ${r.gateway}`;
-    return { type, flags, body, attrs, op: `${verb} ${r.dst}/${r.dstLen}${via} table ${table}` };
+    this.change(new RouteRequest(type, flags, r, (ref) => this.resolve(ref), verb));
   }
 }

@@ -20,12 +20,18 @@ function v4Bytes(address: string, out: Buffer, at: number): void {
 
 /** The 4 or 16 bytes of an IP address in network order. */
 export function ipToBytes(address: string): Buffer {
-  if (familyOf(address) === AF_INET) {
-    const b = Buffer.alloc(4);
-    v4Bytes(address, b, 0);
-    return b;
+  const family = familyOf(address);
+  const b = Buffer.alloc(family === AF_INET ? 4 : 16);
+  writeIp(address, family, b, 0);
+  return b;
+}
+
+/** Writes the 4 (AF_INET) or 16 (AF_INET6) bytes of `address`, of the family {@link familyOf} gave, at `at`. */
+export function writeIp(address: string, family: typeof AF_INET | typeof AF_INET6, out: Buffer, at: number): void {
+  if (family === AF_INET) {
+    v4Bytes(address, out, at);
+    return;
   }
-  const b = Buffer.alloc(16);
   let text = address.toLowerCase();
   const zone = text.indexOf('%');
   if (zone >= 0) text = text.slice(0, zone);
@@ -36,12 +42,11 @@ export function ipToBytes(address: string): Buffer {
   const last = right.length > 0 ? right : left;
   let v4tail = false;
   if (last.length > 0 && last[last.length - 1]?.includes('.') === true) {
-    v4Bytes(last.pop() ?? '', b, 12);
+    v4Bytes(last.pop() ?? '', out, at + 12);
     v4tail = true;
   }
   const words = [...left, ...Array<string>(8 - (v4tail ? 2 : 0) - left.length - right.length).fill('0'), ...right];
-  words.forEach((w, i) => b.writeUInt16BE(parseInt(w, 16), i * 2));
-  return b;
+  words.forEach((w, i) => out.writeUInt16BE(parseInt(w, 16), at + i * 2));
 }
 
 /** The text form of 4 or 16 network-order bytes (IPv6 compressed as RFC 5952 recommends). */

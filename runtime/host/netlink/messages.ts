@@ -36,7 +36,8 @@ export const NLM_F = {
 /** Multicast groups (enum rtnetlink_groups) an event socket joins. */
 export const RTNLGRP = { LINK: 1, IPV4_IFADDR: 5, IPV4_ROUTE: 7, IPV6_IFADDR: 9, IPV6_ROUTE: 11 } as const;
 
-const NLMSG_HDRLEN = 16;
+/** Length of the nlmsghdr every message starts with. */
+export const NLMSG_HDRLEN = 16;
 const NLA_HDRLEN = 4;
 const NLA_TYPE_MASK = 0x3fff;
 const NLA_F_NESTED = 0x8000;
@@ -56,6 +57,15 @@ export interface RawMessage {
   readonly payload: Buffer;
 }
 
+/** Writes an nlmsghdr at `at` of `out`. */
+export function writeHeader(out: Buffer, at: number, length: number, type: number, flags: number, seq: number): void {
+  out.writeUInt32LE(length, at);
+  out.writeUInt16LE(type, at + 4);
+  out.writeUInt16LE(flags, at + 6);
+  out.writeUInt32LE(seq >>> 0, at + 8);
+  out.writeUInt32LE(0, at + 12);
+}
+
 /** Encodes one message: header, fixed family header, then attributes. */
 export function encodeMessage(
   type: number,
@@ -64,12 +74,12 @@ export function encodeMessage(
   body: Buffer,
   attrs: readonly Buffer[],
 ): Buffer {
-  const msg = Buffer.concat([Buffer.alloc(NLMSG_HDRLEN), body, ...attrs]);
-  msg.writeUInt32LE(msg.length, 0);
-  msg.writeUInt16LE(type, 4);
-  msg.writeUInt16LE(flags, 6);
-  msg.writeUInt32LE(seq >>> 0, 8);
-  msg.writeUInt32LE(0, 12);
+  let length = NLMSG_HDRLEN + body.length;
+  for (const a of attrs) length += a.length;
+  const msg = Buffer.allocUnsafe(length);
+  writeHeader(msg, 0, length, type, flags, seq);
+  let at = NLMSG_HDRLEN + body.copy(msg, NLMSG_HDRLEN);
+  for (const a of attrs) at += a.copy(msg, at);
   return msg;
 }
 
@@ -92,20 +102,31 @@ export function decodeMessages(buf: Buffer, length: number): RawMessage[] {
   return out;
 }
 
+/**
+ * An attribute of `length` data bytes with its header and zeroed padding written; the caller writes the data at 4.
+ * From Node's shared pool rather than a new ArrayBuffer each: a batch of a thousand addresses makes thousands.
+ */
+export function attrBuffer(type: number, length: number): Buffer {
+  const used = NLA_HDRLEN + length;
+  const b = Buffer.allocUnsafe(align4(used));
+  b.writeUInt16LE(used, 0);
+  b.writeUInt16LE(type, 2);
+  for (let i = used; i < b.length; i++) b[i] = 0;
+  return b;
+}
+
 /** An attribute holding raw bytes, padded to 4 bytes. */
 export function attr(type: number, data: Buffer): Buffer {
-  const b = Buffer.alloc(align4(NLA_HDRLEN + data.length));
-  b.writeUInt16LE(NLA_HDRLEN + data.length, 0);
-  b.writeUInt16LE(type, 2);
+  const b = attrBuffer(type, data.length);
   data.copy(b, NLA_HDRLEN);
   return b;
 }
 
 /** A u32 attribute (host order, little-endian here). */
 export function u32Attr(type: number, value: number): Buffer {
-  const d = Buffer.alloc(4);
-  d.writeUInt32LE(value >>> 0);
-  return attr(type, d);
+  const b = attrBuffer(type, 4);
+  b.writeUInt32LE(value >>> 0, NLA_HDRLEN);
+  return b;
 }
 
 /** A NUL-terminated string attribute. */

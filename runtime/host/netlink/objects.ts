@@ -74,7 +74,9 @@ export interface Route {
 
 /** An ifinfomsg (16 bytes): family, type, index, flags, change mask. */
 export function ifinfomsg(index: number, flags = 0, change = 0): Buffer {
-  const b = Buffer.alloc(16);
+  // Every byte is written: allocUnsafe takes a slice of Node's pool instead of a new zeroed ArrayBuffer.
+  const b = Buffer.allocUnsafe(16);
+  b.writeUInt32LE(0, 0); // family, pad, type
   b.writeInt32LE(index, 4);
   b.writeUInt32LE(flags >>> 0, 8);
   b.writeUInt32LE(change >>> 0, 12);
@@ -83,9 +85,10 @@ export function ifinfomsg(index: number, flags = 0, change = 0): Buffer {
 
 /** An ifaddrmsg (8 bytes): family, prefix length, flags, scope, index. */
 export function ifaddrmsg(family: number, prefixLength: number, scope: number, index: number): Buffer {
-  const b = Buffer.alloc(8);
+  const b = Buffer.allocUnsafe(8);
   b.writeUInt8(family, 0);
   b.writeUInt8(prefixLength, 1);
+  b.writeUInt8(0, 2); // flags: IFA_FLAGS carries them
   b.writeUInt8(scope, 3);
   b.writeUInt32LE(index, 4);
   return b;
@@ -103,18 +106,16 @@ export interface RtmsgFields {
 
 /** An rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags. */
 export function rtmsg(f: RtmsgFields): Buffer {
-  const b = Buffer.alloc(12);
+  const b = Buffer.allocUnsafe(12);
   b.writeUInt8(f.family, 0);
   b.writeUInt8(f.dstLen, 1);
+  b.writeUInt16LE(0, 2); // src_len, tos
+  b.writeUInt32LE(0, 8); // flags
   b.writeUInt8(f.table < 256 ? f.table : 0, 4); // larger table ids travel in RTA_TABLE only
   b.writeUInt8(f.protocol, 5);
   b.writeUInt8(f.scope, 6);
   b.writeUInt8(f.type, 7);
   return b;
-}
-
-function ipOrNull(b: Buffer | undefined): string | null {
-  return b === undefined ? null : bytesToIp(b);
 }
 
 function macOf(b: Buffer | undefined): string | null {
@@ -142,20 +143,62 @@ export function decodeLink(p: Buffer): Link {
   };
 }
 
+/**
+ * Where each attribute of a payload starts (its data) and how long it is, by type, for types below ATTR_TYPES; -1 where
+ * absent. One table reused by every decode of an address or route, read at once: a dump or an event burst decodes
+ * thousands, and a Map of buffer views per object was most of what that cost.
+ */
+const ATTR_TYPES = 32;
+const attrAt = new Int32Array(ATTR_TYPES);
+const attrLen = new Int32Array(ATTR_TYPES);
+
+/** Fills attrAt/attrLen with the attributes of `p` from `offset`; a repeated type keeps the last, as decodeAttrs does. */
+function indexAttrs(p: Buffer, offset: number): void {
+  attrAt.fill(-1);
+  let at = offset;
+  while (at + 4 <= p.length) {
+    const len = p.readUInt16LE(at);
+    if (len < 4 || at + len > p.length) break;
+    const type = p.readUInt16LE(at + 2) & 0x3fff;
+    if (type < ATTR_TYPES) {
+      attrAt[type] = at + 4;
+      attrLen[type] = len - 4;
+    }
+    at += (len + 3) & ~3;
+  }
+}
+
+/** The indexed attribute `type` as IP text, or null when absent. */
+function ipAttrAt(p: Buffer, type: number): string | null {
+  const at = attrAt[type] ?? -1;
+  if (at < 0) return null;
+  const len = attrLen[type] ?? 0;
+  // An IPv4 address is most of what is decoded: read it in place rather than through a view of it.
+  if (len === 4) return `${String(p[at])}.${String(p[at + 1])}.${String(p[at + 2])}.${String(p[at + 3])}`;
+  return bytesToIp(p.subarray(at, at + len));
+}
+
+/** The indexed u32 attribute `type`, or undefined when absent or short. */
+function u32At(p: Buffer, type: number): number | undefined {
+  const at = attrAt[type] ?? -1;
+  return at >= 0 && (attrLen[type] ?? 0) >= 4 ? p.readUInt32LE(at) : undefined;
+}
+
 /** Decodes an RTM_NEWADDR/RTM_DELADDR payload. */
 export function decodeAddress(p: Buffer): Address {
-  const attrs = decodeAttrs(p, 8);
+  indexAttrs(p, 8);
   // For IPv4, IFA_LOCAL is the address and IFA_ADDRESS the peer; IPv6 sends IFA_ADDRESS (IFA_LOCAL with a peer).
-  const bytes = attrs.get(IFA.LOCAL) ?? attrs.get(IFA.ADDRESS);
+  const address = ipAttrAt(p, IFA.LOCAL) ?? ipAttrAt(p, IFA.ADDRESS);
   const family = p.readUInt8(0) === AF_INET6 ? 6 : 4;
+  const labelAt = attrAt[IFA.LABEL] ?? -1;
   return {
     linkIndex: p.readUInt32LE(4),
     family,
-    address: bytes === undefined ? anyAddress(p.readUInt8(0)) : bytesToIp(bytes),
+    address: address ?? anyAddress(p.readUInt8(0)),
     prefixLength: p.readUInt8(1),
     scope: p.readUInt8(3),
-    flags: attrU32(attrs.get(IFA.FLAGS)) ?? p.readUInt8(2),
-    label: attrString(attrs.get(IFA.LABEL)) ?? null,
+    flags: u32At(p, IFA.FLAGS) ?? p.readUInt8(2),
+    label: labelAt < 0 ? null : (attrString(p.subarray(labelAt, labelAt + (attrLen[IFA.LABEL] ?? 0))) ?? null),
   };
 }
 
@@ -172,21 +215,21 @@ export function routeTable(p: Buffer): number {
 
 /** Decodes an RTM_NEWROUTE/RTM_DELROUTE payload. */
 export function decodeRoute(p: Buffer): Route {
-  const attrs = decodeAttrs(p, 12);
+  indexAttrs(p, 12);
   const family = p.readUInt8(0);
-  const dst = attrs.get(RTA.DST);
+  const metricsAt = attrAt[RTA.METRICS] ?? -1;
   return {
     family: family === AF_INET6 ? 6 : 4,
-    dst: dst === undefined ? anyAddress(family) : bytesToIp(dst),
+    dst: ipAttrAt(p, RTA.DST) ?? anyAddress(family),
     dstLen: p.readUInt8(1),
-    gateway: ipOrNull(attrs.get(RTA.GATEWAY)),
-    oif: attrU32(attrs.get(RTA.OIF)) ?? null,
-    priority: attrU32(attrs.get(RTA.PRIORITY)) ?? null,
-    table: attrU32(attrs.get(RTA.TABLE)) ?? p.readUInt8(4),
+    gateway: ipAttrAt(p, RTA.GATEWAY),
+    oif: u32At(p, RTA.OIF) ?? null,
+    priority: u32At(p, RTA.PRIORITY) ?? null,
+    table: u32At(p, RTA.TABLE) ?? p.readUInt8(4),
     scope: p.readUInt8(6),
     protocol: p.readUInt8(5),
     type: p.readUInt8(7),
-    prefsrc: ipOrNull(attrs.get(RTA.PREFSRC)),
-    mtu: routeMtu(attrs.get(RTA.METRICS)),
+    prefsrc: ipAttrAt(p, RTA.PREFSRC),
+    mtu: metricsAt < 0 ? null : routeMtu(p.subarray(metricsAt, metricsAt + (attrLen[RTA.METRICS] ?? 0))),
   };
 }

@@ -1,7 +1,17 @@
 // The request socket: one rtnetlink request at a time with sequence numbers, acks, errors and (retried) dumps.
 import { NetlinkError } from './errors.js';
 import { closeFd, openNetlinkSocket, recvInto, sendTo, setReceiveTimeout } from './ffi.js';
-import { NLMSG_DONE, NLMSG_ERROR, NLM_F, decodeError, decodeMessages, encodeMessage } from './messages.js';
+import {
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLM_F,
+  decodeError,
+  decodeMessages,
+  NLMSG_HDRLEN,
+  encodeMessage,
+  writeHeader,
+} from './messages.js';
+import type { ChangeRequest } from './requests.js';
 
 const RECV_BUFFER = 64 * 1024;
 /** The longest one request may hold the event loop (SO_RCVTIMEO); the kernel answers rtnetlink in microseconds. */
@@ -9,16 +19,6 @@ const REQUEST_TIMEOUT_MS = 2000;
 const DUMP_RETRIES = 5;
 /** Requests per datagram in a batch: about 20 KB of addresses or routes, far below the socket's buffers. */
 const BATCH_MESSAGES = 256;
-
-/** One change request of a batch. */
-export interface BatchRequest {
-  readonly type: number;
-  readonly flags: number;
-  readonly body: Buffer;
-  readonly attrs: Buffer[];
-  /** What it does, for its error, e.g. `address add 10.0.0.1/24 dev eth0`. */
-  readonly op: string;
-}
 
 /**
  * A blocking rtnetlink socket. The kernel handles an rtnetlink request inside send(2), so its reply is queued by the
@@ -66,19 +66,26 @@ export class RequestSocket {
    * Only the last request of each datagram asks for an ack: the kernel handles a datagram's messages in order and
    * always reports errors, so that ack means every earlier one is done, and the errors before it say which failed.
    */
-  ackBatch(reqs: readonly BatchRequest[]): (NetlinkError | undefined)[] {
+  ackBatch(reqs: readonly ChangeRequest[]): (NetlinkError | undefined)[] {
     const results: (NetlinkError | undefined)[] = new Array<NetlinkError | undefined>(reqs.length).fill(undefined);
     for (let start = 0; start < reqs.length; start += BATCH_MESSAGES) {
       const chunk = reqs.slice(start, start + BATCH_MESSAGES);
       const firstSeq = (this.seq + 1) >>> 0;
-      const msgs = chunk.map((r, i) => {
+      // Each request writes itself into the one datagram: no buffer per message or attribute, no copies.
+      let size = 0;
+      for (const r of chunk) size += NLMSG_HDRLEN + r.length;
+      const datagram = Buffer.allocUnsafe(size);
+      let at = 0;
+      chunk.forEach((r, i) => {
         const seq = (this.seq = (this.seq + 1) >>> 0);
         const ack = i === chunk.length - 1 ? NLM_F.ACK : 0;
-        return encodeMessage(r.type, r.flags | NLM_F.REQUEST | ack, seq, r.body, r.attrs);
+        writeHeader(datagram, at, NLMSG_HDRLEN + r.length, r.type, r.flags | NLM_F.REQUEST | ack, seq);
+        r.write(datagram, at + NLMSG_HDRLEN);
+        at += NLMSG_HDRLEN + r.length;
       });
       const lastSeq = this.seq;
       const op = chunk.length === 1 ? (chunk[0]?.op ?? 'batch') : `batch of ${String(chunk.length)} changes`;
-      sendTo(this.fd, Buffer.concat(msgs), op);
+      sendTo(this.fd, datagram, op);
       for (let done = false; !done;) {
         const n = recvInto(this.fd, this.buf, false, op);
         for (const m of decodeMessages(this.buf, n)) {
