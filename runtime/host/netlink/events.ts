@@ -27,21 +27,105 @@ const GROUPS = [RTNLGRP.LINK, RTNLGRP.IPV4_IFADDR, RTNLGRP.IPV6_IFADDR, RTNLGRP.
 /** Room for bursts (thousands of routes) before the kernel drops events and we report an overrun. */
 const SOCKET_BUFFER = 8 * 1024 * 1024;
 const RECV_BUFFER = 64 * 1024;
+/** Receive chunks hold many datagrams (rtnetlink events are a few hundred bytes each). */
+const CHUNK = 4 * RECV_BUFFER;
 /** Datagrams read per turn before yielding, so one burst cannot hold the event loop for long. */
 const BATCH_DATAGRAMS = 256;
 const ENOBUFS = 105;
+
+/**
+ * Events decode their object when it is first read. Most subscribers only ask which kind of thing changed (and then
+ * dump), and a burst of a thousand changes would otherwise be decoded in full for nobody. The payload is a view of a
+ * receive chunk that is never written again (see Subscription.drain), so it stays valid for as long as the event.
+ */
+class LinkEvent {
+  readonly kind = 'link';
+  #payload: Buffer | undefined;
+  #link: Link | undefined;
+
+  constructor(
+    readonly op: EventOp,
+    payload: Buffer,
+  ) {
+    this.#payload = payload;
+  }
+
+  get link(): Link {
+    if (this.#link === undefined) {
+      this.#link = decodeLink(this.#payload ?? Buffer.alloc(0));
+      this.#payload = undefined;
+    }
+    return this.#link;
+  }
+
+  toJSON(): unknown {
+    return { kind: this.kind, op: this.op, link: this.link };
+  }
+}
+
+/** An address change, decoded when read (see LinkEvent). */
+class AddressEvent {
+  readonly kind = 'address';
+  #payload: Buffer | undefined;
+  #address: Address | undefined;
+
+  constructor(
+    readonly op: EventOp,
+    payload: Buffer,
+  ) {
+    this.#payload = payload;
+  }
+
+  get address(): Address {
+    if (this.#address === undefined) {
+      this.#address = decodeAddress(this.#payload ?? Buffer.alloc(0));
+      this.#payload = undefined;
+    }
+    return this.#address;
+  }
+
+  toJSON(): unknown {
+    return { kind: this.kind, op: this.op, address: this.address };
+  }
+}
+
+/** A route change, decoded when read (see LinkEvent). */
+class RouteEvent {
+  readonly kind = 'route';
+  #payload: Buffer | undefined;
+  #route: Route | undefined;
+
+  constructor(
+    readonly op: EventOp,
+    payload: Buffer,
+  ) {
+    this.#payload = payload;
+  }
+
+  get route(): Route {
+    if (this.#route === undefined) {
+      this.#route = decodeRoute(this.#payload ?? Buffer.alloc(0));
+      this.#payload = undefined;
+    }
+    return this.#route;
+  }
+
+  toJSON(): unknown {
+    return { kind: this.kind, op: this.op, route: this.route };
+  }
+}
 
 function toEvent(type: number, payload: Buffer): NetlinkEvent | undefined {
   switch (type) {
     case RTM.NEWLINK:
     case RTM.DELLINK:
-      return { kind: 'link', op: type === RTM.NEWLINK ? 'new' : 'del', link: decodeLink(payload) };
+      return new LinkEvent(type === RTM.NEWLINK ? 'new' : 'del', payload);
     case RTM.NEWADDR:
     case RTM.DELADDR:
-      return { kind: 'address', op: type === RTM.NEWADDR ? 'new' : 'del', address: decodeAddress(payload) };
+      return new AddressEvent(type === RTM.NEWADDR ? 'new' : 'del', payload);
     case RTM.NEWROUTE:
     case RTM.DELROUTE:
-      return { kind: 'route', op: type === RTM.NEWROUTE ? 'new' : 'del', route: decodeRoute(payload) };
+      return new RouteEvent(type === RTM.NEWROUTE ? 'new' : 'del', payload);
     default:
       return undefined;
   }
@@ -55,7 +139,12 @@ function toEvent(type: number, payload: Buffer): NetlinkEvent | undefined {
 class Subscription implements AsyncIterable<readonly NetlinkEvent[]> {
   private polling = false;
   private closed = false;
-  private readonly buf = Buffer.alloc(RECV_BUFFER);
+  /**
+   * Datagrams are received one after another into a chunk, which is replaced (never rewritten) once less than one
+   * receive buffer of it is left: events keep views of their payloads until they are decoded.
+   */
+  private chunk = Buffer.allocUnsafe(CHUNK);
+  private used = 0;
 
   constructor(
     private readonly fd: number,
@@ -83,9 +172,14 @@ class Subscription implements AsyncIterable<readonly NetlinkEvent[]> {
   private drain(): NetlinkEvent[] {
     const out: NetlinkEvent[] = [];
     for (let i = 0; i < BATCH_DATAGRAMS; i++) {
+      if (CHUNK - this.used < RECV_BUFFER) {
+        this.chunk = Buffer.allocUnsafe(CHUNK);
+        this.used = 0;
+      }
+      const buf = this.chunk.subarray(this.used, this.used + RECV_BUFFER);
       let n: number;
       try {
-        n = recvInto(this.fd, this.buf, true, 'event receive');
+        n = recvInto(this.fd, buf, true, 'event receive');
       } catch (e) {
         if (e instanceof NetlinkError && e.errno === ENOBUFS) {
           out.push({ kind: 'overrun' });
@@ -94,7 +188,8 @@ class Subscription implements AsyncIterable<readonly NetlinkEvent[]> {
         throw e;
       }
       if (n === 0) break;
-      for (const m of decodeMessages(this.buf, n)) {
+      this.used += (n + 7) & ~7;
+      for (const m of decodeMessages(buf, n)) {
         const event = toEvent(m.type, m.payload);
         if (event !== undefined) out.push(event);
       }
