@@ -15,9 +15,10 @@ import {
   type ResourceInput,
   type StringMap,
 } from '../resource.js';
-import { parseSpec, type ResourceType } from '../resource-type.js';
+import type { ResourceType } from '../resource-type.js';
 import { BookmarkCodec } from './bookmark.js';
 import { Collection, DEFAULT_HISTORY, type HistoryOptions } from './collection.js';
+import { checkSpec } from './spec-check.js';
 import { cursorStart } from './watch-start.js';
 import { observeBatches, observeEvents } from './observe.js';
 import type {
@@ -151,7 +152,7 @@ export class InMemoryState implements State {
   restore(resources: readonly Resource[]): void {
     for (const r of resources) {
       const t = this.resourceType(r.metadata.type);
-      const spec = deepFreeze(parseSpec(t, r.spec, pointerString(r.metadata)));
+      const spec = deepFreeze(checkSpec(t, r.spec, pointerString(r.metadata)));
       this.collection(r.metadata).items.set(r.metadata.id, deepFreeze({ metadata: { ...r.metadata }, spec }));
     }
   }
@@ -232,7 +233,7 @@ export class InMemoryState implements State {
     const ptr = input.metadata;
     const where = pointerString(ptr);
     const t = this.resourceType(ptr.type);
-    const spec = deepFreeze(parseSpec(t, input.spec, where));
+    const spec = deepFreeze(checkSpec(t, input.spec, where));
     if (col.items.has(ptr.id)) throw new ConflictError('exists', `resource ${where} already exists`);
     const now = this.now();
     const metadata: Metadata = Object.freeze({
@@ -267,7 +268,7 @@ export class InMemoryState implements State {
         `resource ${where} is at version ${cur.metadata.version}, the update was based on version ${String(input.metadata.version)}`,
       );
     }
-    const spec = parseSpec(t, input.spec, where);
+    const spec = checkSpec(t, input.spec, where);
     const labels = freezeMap(input.metadata.labels ?? cur.metadata.labels, 'labels', where);
     const annotations = freezeMap(input.metadata.annotations ?? cur.metadata.annotations, 'annotations', where);
     if (
