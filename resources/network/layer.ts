@@ -27,6 +27,8 @@ export function layeredId(layer: Layer, id: string): string {
 export function splitLayeredId(id: string): { layer: Layer; id: string } | undefined {
   const slash = id.indexOf('/');
   if (slash < 0) return undefined;
-  const layer = LayerSchema.safeParse(id.slice(0, slash));
-  return layer.success ? { layer: layer.data, id: id.slice(slash + 1) } : undefined;
+  // What LayerSchema accepts, without a parse per id (the merge controllers split every layered id on every pass).
+  const prefix = id.slice(0, slash);
+  const layer = LAYERS.find((l) => l === prefix);
+  return layer === undefined ? undefined : { layer, id: id.slice(slash + 1) };
 }
