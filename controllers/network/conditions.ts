@@ -8,7 +8,7 @@ import {
 } from '../../resources/index.js';
 import { isNetlinkError, type ControllerContext } from '../../runtime/index.js';
 import { UnknownNameError } from './kernel-names.js';
-import { WriteBatch } from './sync.js';
+import { WriteBatch, createOrModify } from './sync.js';
 
 /** How applying one spec went. */
 export interface Outcome {
@@ -63,7 +63,11 @@ export class ConditionWriter {
       next.set(id, spec);
       const old = previous?.get(id);
       if (old !== undefined && deepEqual(old, spec)) continue;
-      writes.add(ctx.modify(NetworkConditionType, NETWORK_NAMESPACE, id, () => spec));
+      // Not written before by this writer (a new spec): most likely absent, so create it; should it exist after all,
+      // createOrModify falls back to a read-modify-write. A thousand new specs then cost no read each.
+      if (previous !== undefined && old === undefined) {
+        writes.add(createOrModify(ctx, NetworkConditionType, NETWORK_NAMESPACE, id, spec));
+      } else writes.add(ctx.modify(NetworkConditionType, NETWORK_NAMESPACE, id, () => spec));
       if (writes.full) await writes.flush();
     }
     await writes.flush();
