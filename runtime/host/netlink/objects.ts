@@ -1,6 +1,6 @@
 // Links, addresses and routes: the typed objects, their decoding from rtnetlink payloads and the family headers.
 import { AF_INET6, anyAddress, bytesToIp } from './ip.js';
-import { attrString, attrU32, attrU8, decodeAttrs } from './messages.js';
+import { attrString, attrU32, attrU8, decodeAttrs, get32, get16 } from './messages.js';
 
 /** IFLA_* attribute types (linux/if_link.h). */
 export const IFLA = { ADDRESS: 1, IFNAME: 3, MTU: 4, MASTER: 10, OPERSTATE: 16, LINKINFO: 18, CARRIER: 33 } as const;
@@ -157,9 +157,9 @@ function indexAttrs(p: Buffer, offset: number): void {
   attrAt.fill(-1);
   let at = offset;
   while (at + 4 <= p.length) {
-    const len = p.readUInt16LE(at);
+    const len = get16(p, at);
     if (len < 4 || at + len > p.length) break;
-    const type = p.readUInt16LE(at + 2) & 0x3fff;
+    const type = get16(p, at + 2) & 0x3fff;
     if (type < ATTR_TYPES) {
       attrAt[type] = at + 4;
       attrLen[type] = len - 4;
@@ -181,7 +181,7 @@ function ipAttrAt(p: Buffer, type: number): string | null {
 /** The indexed u32 attribute `type`, or undefined when absent or short. */
 function u32At(p: Buffer, type: number): number | undefined {
   const at = attrAt[type] ?? -1;
-  return at >= 0 && (attrLen[type] ?? 0) >= 4 ? p.readUInt32LE(at) : undefined;
+  return at >= 0 && (attrLen[type] ?? 0) >= 4 ? get32(p, at) : undefined;
 }
 
 /** Decodes an RTM_NEWADDR/RTM_DELADDR payload. */

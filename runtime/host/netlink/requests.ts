@@ -1,5 +1,6 @@
 // Address and route change requests, written straight into the datagram that carries them: no buffer per attribute.
 import { AF_INET, AF_INET6, familyOf, writeIp } from './ip.js';
+import { put16, put32 } from './messages.js';
 import { IFA, RTA, RTAX_MTU } from './objects.js';
 
 /** A link by kernel index or by name. */
@@ -57,13 +58,13 @@ const ipLength = (family: Family): number => (family === AF_INET ? 4 : 16);
 
 /** Writes an attribute header for `length` data bytes; returns where the data goes. */
 function header(out: Buffer, at: number, type: number, length: number): number {
-  out.writeUInt16LE(4 + length, at);
-  out.writeUInt16LE(type, at + 2);
+  put16(out, at, 4 + length);
+  put16(out, at + 2, type);
   return at + 4;
 }
 
 function u32(out: Buffer, at: number, type: number, value: number): number {
-  out.writeUInt32LE(value >>> 0, header(out, at, type, 4));
+  put32(out, header(out, at, type, 4), value);
   return at + 8;
 }
 
@@ -107,11 +108,11 @@ export class AddressRequest implements ChangeRequest {
 
   write(out: Buffer, at: number): void {
     const a = this.a;
-    out.writeUInt8(this.family, at);
+    out[at] = this.family;
     out.writeUInt8(a.prefixLength, at + 1);
-    out.writeUInt8(0, at + 2); // ifa_flags: IFA_FLAGS carries them
+    out[at + 2] = 0; // ifa_flags: IFA_FLAGS carries them
     out.writeUInt8(a.scope ?? 0, at + 3);
-    out.writeUInt32LE(this.index, at + 4);
+    put32(out, at + 4, this.index);
     let p = ip(out, at + 8, IFA.LOCAL, a.address, this.family);
     p = ip(out, p, IFA.ADDRESS, a.address, this.family);
     if (this.label !== undefined) p = str(out, p, IFA.LABEL, this.label);
@@ -157,14 +158,14 @@ export class RouteRequest implements ChangeRequest {
   write(out: Buffer, at: number): void {
     const r = this.r;
     const table = this.table;
-    out.writeUInt8(this.family, at);
+    out[at] = this.family;
     out.writeUInt8(r.dstLen, at + 1);
-    out.writeUInt16LE(0, at + 2); // src_len, tos
+    put16(out, at + 2, 0); // src_len, tos
     out.writeUInt8(table < 256 ? table : 0, at + 4); // larger table ids travel in RTA_TABLE only
     out.writeUInt8(r.protocol ?? RTPROT_STATIC, at + 5);
     out.writeUInt8(r.scope ?? (r.gateway === undefined ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE), at + 6);
     out.writeUInt8(r.type ?? RTN_UNICAST, at + 7);
-    out.writeUInt32LE(0, at + 8); // rtm_flags
+    put32(out, at + 8, 0); // rtm_flags
     let p = u32(out, at + 12, RTA.TABLE, table);
     if (r.dstLen > 0) p = ip(out, p, RTA.DST, r.dst, this.family);
     if (r.gateway !== undefined) p = ip(out, p, RTA.GATEWAY, r.gateway, familyOf(r.gateway));
