@@ -19,6 +19,8 @@ describe('controller registry', () => {
     const names = (o: object) => new Set(allControllers(o).map((c) => c.name));
     const appliers = [...names(host)].filter((n) => !names({}).has(n));
     expect(appliers.sort()).to.deep.equal([
+      'kernel.KernelModuleSpecController',
+      'kernel.KernelParamSpecController',
       'network.AddressSpecController',
       'network.EtcFileController',
       'network.HostnameSpecController',

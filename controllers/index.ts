@@ -1,7 +1,13 @@
 // Every controller machined runs, listed explicitly (conventions.md item 5).
+import type { ValidationMode } from '../resources/index.js';
 import type { Clock, Controller, Logger } from '../runtime/index.js';
 import { MachineTypeController } from './config/machine-type.js';
 import { EtcdSpecController } from './etcd/etcd-spec.js';
+import { KernelModuleConfigController } from './kernel/kernel-module-config.js';
+import { KernelModuleSpecController } from './kernel/kernel-module-spec.js';
+import { KernelParamConfigController } from './kernel/kernel-param-config.js';
+import { KernelParamMergeController } from './kernel/kernel-param-merge.js';
+import { KernelParamSpecController } from './kernel/kernel-param-spec.js';
 import { AddressConfigController } from './network/address-config.js';
 import { AddressSpecController } from './network/address-spec.js';
 import { AddressStatusController } from './network/address-status.js';
@@ -31,6 +37,7 @@ import { RouteStatusController } from './network/route-status.js';
 import { TimeServerConfigController } from './network/timeserver-config.js';
 import { TimeServerSpecController } from './network/timeserver-status.js';
 import { MachineStatusController } from './runtime/machine-status.js';
+import type { RemoteSigner } from './secrets/api-certificates-remote.js';
 import { ApiCertificatesSpecController } from './secrets/api-certificates-spec.js';
 import { CertificateStatusController } from './secrets/certificate-status.js';
 import { EtcdRootConfigController } from './secrets/etcd-root-config.js';
@@ -38,6 +45,12 @@ import { EtcdSecretsSpecController } from './secrets/etcd-secrets-spec.js';
 import { KubernetesRootConfigController } from './secrets/kubernetes-root-config.js';
 import { KubernetesSecretsSpecController } from './secrets/kubernetes-secrets-spec.js';
 import { OSRootConfigController } from './secrets/os-root-config.js';
+
+/** The port a worker's API certificate request goes through (implemented in runtime/machined). */
+export type { RemoteSignRequest, RemoteSigner } from './secrets/api-certificates-remote.js';
+/** What trustd (runtime/machined) signs worker CSRs with: the checks and the lifetime of the certificates here. */
+export { signCsr } from './secrets/csr-sign.js';
+export { LEAF_TTL_MS, validity } from './secrets/issuing.js';
 
 /** What the controllers need to know about the host they run on. */
 export interface ControllerOptions {
@@ -55,6 +68,13 @@ export interface ControllerOptions {
   readonly logger?: Logger;
   /** The clock certificates are issued and renewed by (tests inject one); the real clock by default. */
   readonly clock?: Clock;
+  /** How a worker gets its API certificate from a control plane (trustd); without it a worker's API stays off. */
+  readonly remoteSigner?: RemoteSigner;
+  /**
+   * The platform (machined --mode). Only `metal` owns the kernel: with applyHost, global sysctls and kernel modules
+   * are set on metal only; otherwise only the sysctls of the node's own network namespace are. Default container.
+   */
+  readonly mode?: ValidationMode;
 }
 
 /** Fresh instances of all controllers, in registration order. */
@@ -93,12 +113,19 @@ export function allControllers(o: ControllerOptions = {}): Controller[] {
     new OSRootConfigController(),
     new EtcdRootConfigController(),
     new KubernetesRootConfigController(),
-    new ApiCertificatesSpecController(issuing),
+    new ApiCertificatesSpecController({
+      ...issuing,
+      ...(o.remoteSigner === undefined ? {} : { remote: o.remoteSigner }),
+    }),
     new EtcdSecretsSpecController(issuing),
     new KubernetesSecretsSpecController(issuing),
     new CertificateStatusController(),
+    new KernelParamConfigController(),
+    new KernelParamMergeController(),
+    new KernelModuleConfigController(),
   ];
   if (o.applyHost !== true) return observe;
+  const scope = { metal: o.mode === 'metal' };
   return [
     ...observe,
     new LinkSpecController(kernel),
@@ -106,5 +133,7 @@ export function allControllers(o: ControllerOptions = {}): Controller[] {
     new RouteSpecController(kernel),
     new HostnameSpecController(),
     new EtcFileController(o.rootDir ?? '/'),
+    new KernelParamSpecController(scope, undefined, o.logger),
+    new KernelModuleSpecController(scope),
   ];
 }

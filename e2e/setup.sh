@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 # etcd-server, etcd-client: the reference store `npm run bench` measures ours against (later: the cluster store); openssl: tests check certificates with a tool we did not write.
 # containerd, runc: the node's container runtime (system services run as containers); busybox-static: a static program
 # for service root filesystems in tests and benchmarks.
-DEBS="iproute2 openssl etcd-server etcd-client containerd runc busybox-static"
+# kmod: modprobe, which loads machine.kernel.modules; linux-image-amd64: the Debian kernel whose /boot/config-* the
+# kernel hardening test audits with osctl kernel audit --config (and, later, the kernel of the bootable image).
+DEBS="iproute2 openssl etcd-server etcd-client containerd runc busybox-static kmod linux-image-amd64"
 missing=""
 for p in $DEBS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -110,6 +110,7 @@ export {
   EtcdSpecType,
   type EtcdSpecSpec,
 } from './etcd/etcd-spec.js';
+export { CLUSTER_NAMESPACE, MemberSpecSchema, MemberType, type MemberSpec } from './cluster/member.js';
 export {
   SERVICES_NAMESPACE,
   ServiceSpecSchema,
@@ -256,3 +257,35 @@ export {
   type KubernetesSecretsSpec,
 } from './secrets/kubernetes-secrets.js';
 export { CertificateSpecSchema, CertificateType, type CertificateSpec } from './secrets/certificate.js';
+export {
+  PROC_SYS,
+  canonicalSysctlName,
+  isNetworkNamespaced,
+  sysctlComponents,
+  sysctlPath,
+} from './kernel/sysctl-name.js';
+export {
+  KernelParamSpecSpecSchema,
+  KernelParamSpecType,
+  RUNTIME_CONFIG_NAMESPACE,
+  type KernelParamSpecSpec,
+} from './kernel/kernel-param-spec.js';
+export {
+  KernelParamStateSchema,
+  KernelParamStatusSpecSchema,
+  KernelParamStatusType,
+  type KernelParamState,
+  type KernelParamStatusSpec,
+} from './kernel/kernel-param-status.js';
+export {
+  KernelModuleSpecSpecSchema,
+  KernelModuleSpecType,
+  type KernelModuleSpecSpec,
+} from './kernel/kernel-module-spec.js';
+export {
+  KernelModuleStateSchema,
+  KernelModuleStatusSpecSchema,
+  KernelModuleStatusType,
+  type KernelModuleState,
+  type KernelModuleStatusSpec,
+} from './kernel/kernel-module-status.js';

@@ -21,6 +21,7 @@ import { RouteSpecType } from './network/route-spec.js';
 import { TimeServerSpecType, TimeServerStatusType } from './network/time-server.js';
 import type { ResourceType } from './resource-type.js';
 import { EtcdSpecType } from './etcd/etcd-spec.js';
+import { MemberType } from './cluster/member.js';
 import { ApiCertificatesType } from './secrets/api-certificates.js';
 import { CertificateType } from './secrets/certificate.js';
 import { EtcdRootSecretType } from './secrets/etcd-root.js';
@@ -29,6 +30,10 @@ import { KubernetesRootSecretType } from './secrets/kubernetes-root.js';
 import { KubernetesSecretsType } from './secrets/kubernetes-secrets.js';
 import { OSRootSecretType } from './secrets/os-root.js';
 import { ServiceType } from './services/service.js';
+import { KernelModuleSpecType } from './kernel/kernel-module-spec.js';
+import { KernelModuleStatusType } from './kernel/kernel-module-status.js';
+import { KernelParamSpecType } from './kernel/kernel-param-spec.js';
+import { KernelParamStatusType } from './kernel/kernel-param-status.js';
 
 /** All resource types, in registration order. */
 export const ALL_TYPES: readonly ResourceType[] = [
@@ -64,17 +69,31 @@ export const ALL_TYPES: readonly ResourceType[] = [
   KubernetesSecretsType,
   CertificateType,
   EtcdSpecType,
+  MemberType,
+  KernelParamSpecType,
+  KernelParamStatusType,
+  KernelModuleSpecType,
+  KernelModuleStatusType,
 ];
 
 /** Namespaces with what they hold. */
 export const NAMESPACES: readonly { readonly name: string; readonly description: string }[] = [
   { name: 'meta', description: 'Resource definitions and namespaces.' },
   { name: 'config', description: 'The machine configuration and what is derived from it directly.' },
-  { name: 'runtime', description: 'The state of the node itself: boot stage, status, the API.' },
+  {
+    name: 'runtime',
+    description: 'The state of the node itself: boot stage, status, the API, kernel parameters and modules.',
+  },
+  {
+    name: 'runtime-config',
+    description:
+      'Kernel parameter specs from each config layer (hardening defaults, machine.sysctls), before they are merged.',
+  },
   { name: 'network-config', description: 'Network specs from each config layer, before they are merged.' },
   { name: 'network', description: 'Observed and desired network state.' },
   { name: 'v1alpha1', description: 'System services as the supervisor runs them.' },
   { name: 'etcd', description: 'How this control-plane node runs etcd.' },
+  { name: 'cluster', description: "The cluster's nodes, as recorded in the cluster's etcd." },
   {
     name: 'secrets',
     description: 'CAs, issued certificates and keys (os:admin only), and the public Certificate view.',

@@ -16,6 +16,7 @@ import {
   type PbContainer,
   type PbEtcdMembers,
   type PbEtcdStatus,
+  type PbKernelAudit,
   type PbMemory,
   type PbProcess,
   type PbServiceAction,
@@ -157,6 +158,11 @@ export class MachineClient {
   /** A snapshot of the node's etcd database, as chunks. */
   etcdSnapshot(o: RequestOptions = {}): AsyncGenerator<Buffer> {
     return this.bytes(MACHINE_METHODS.EtcdSnapshot, {}, o);
+  }
+
+  /** The node's audit of its own kernel against the KSPP and CIS recommendations. */
+  kernelAudit(o?: RequestOptions): Promise<PbKernelAudit[]> {
+    return this.messages(MACHINE_METHODS.KernelAudit, {}, o);
   }
 
   /** The cluster's admin kubeconfig, whole. */

@@ -13,6 +13,7 @@ import type {
   PbEtcdMemberStatus,
   PbGenerateClientConfiguration,
   PbGetRequest,
+  PbKernelAuditReport,
   PbListRequest,
   PbNodeMetadata,
   PbMemInfo,
@@ -125,6 +126,11 @@ export interface PbEtcdStatus {
   memberStatus: PbEtcdMemberStatus | null;
 }
 
+/** machine.KernelAudit. */
+export interface PbKernelAudit extends PbKernelAuditReport {
+  metadata: PbNodeMetadata | null;
+}
+
 /** A machine method whose responses keep 64-bit integers exact, as decimal strings. */
 function exactLongs<Req, Res>(name: string): MethodDefinition<Req, Res> {
   const m = method<Req, Res>(MACHINE_SERVICE, name);
@@ -165,4 +171,5 @@ export const MACHINE_METHODS = {
   EtcdMemberList: exactLongs<{ queryLocal: boolean }, Messages<PbEtcdMembers>>('EtcdMemberList'),
   EtcdStatus: exactLongs<Empty, Messages<PbEtcdStatus>>('EtcdStatus'),
   EtcdSnapshot: method<Empty, PbData>(MACHINE_SERVICE, 'EtcdSnapshot'),
+  KernelAudit: method<Empty, Messages<PbKernelAudit>>(MACHINE_SERVICE, 'KernelAudit'),
 } as const;

@@ -226,3 +226,21 @@ export interface PbEtcdMemberStatus {
   errors: string[];
   isLearner: boolean;
 }
+
+/** machine.KernelAuditFinding: one audited option. */
+export interface PbKernelAuditFinding {
+  kind: string;
+  option: string;
+  wanted: string;
+  found: string;
+  verdict: string;
+  reason: string;
+  source: string;
+}
+
+/** machine.KernelAudit without its metadata: what a node's audit of its own kernel found. */
+export interface PbKernelAuditReport {
+  configSource: string;
+  kernelRelease: string;
+  findings: PbKernelAuditFinding[];
+}

@@ -131,6 +131,7 @@ export function machineService(ops: NodeOps, calls: Calls): UntypedServiceImplem
     EtcdSnapshot: calls.stream(path('EtcdSnapshot'), async function* (_req, ctx) {
       for await (const chunk of ops.etcdSnapshot(ctx.signal)) yield data(chunk);
     }),
+    KernelAudit: calls.unary(path('KernelAudit'), async (_req, ctx) => one(await ops.kernelAudit(ctx.signal))),
     GenerateClientConfiguration: calls.unary(
       path('GenerateClientConfiguration'),
       async (req: { roles: string[]; crtTtl: PbDuration | null }) =>

@@ -4,6 +4,7 @@ import type {
   PbContainerInfo,
   PbEtcdMember,
   PbEtcdMemberStatus,
+  PbKernelAuditReport,
   PbMemInfo,
   PbProcessInfo,
   PbServiceInfo,
@@ -68,4 +69,6 @@ export interface NodeOps {
   etcdStatus(signal: AbortSignal): Promise<PbEtcdMemberStatus>;
   /** A snapshot of etcd's database, as etcd streams it. */
   etcdSnapshot(signal: AbortSignal): AsyncIterable<Buffer>;
+  /** An audit of the node's own kernel (config, command line, hardening sysctls) against kernel-config/. */
+  kernelAudit(signal: AbortSignal): Promise<PbKernelAuditReport>;
 }

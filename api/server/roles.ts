@@ -31,6 +31,7 @@ const TABLE: ReadonlyMap<string, readonly Role[]> = new Map<string, readonly Rol
     'EtcdStatus',
     'Events',
     'Hostname',
+    'KernelAudit',
     'Logs',
     'Memory',
     'Mounts',

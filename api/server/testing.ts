@@ -80,6 +80,7 @@ export function fakeOps(over: Partial<NodeOps> = {}): NodeOps & { readonly acted
     etcdSnapshot: () => {
       throw new Error('etcd not scripted');
     },
+    kernelAudit: () => Promise.reject(new Error('kernel audit not scripted')),
     ...over,
   };
   return Object.assign(ops, { acted });

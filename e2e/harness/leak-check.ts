@@ -1,11 +1,30 @@
 // Mocha root hooks: fail any test that leaves timers, sockets or child processes behind (conventions.md, item 10), and
-// any test that changes this machine itself: its hostname, or the addresses and routes of its network namespace. A node
-// under test applies its config to the namespaces it runs in, so every test must give it its own.
-import { readdirSync } from 'node:fs';
+// any test that changes this machine itself: its hostname, the addresses and routes of its network namespace, or its
+// hardening sysctls. A node under test applies its config to the namespaces it runs in, so every test must give it
+// its own.
+import { readFileSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { HARDENING_SYSCTLS } from '../../kernel-config/index.js';
+import { sysctlPath } from '../../resources/index.js';
 import { Netlink } from '../../runtime/index.js';
 
-/** This machine's hostname and the addresses and routes of the test process's network namespace, as text. */
+/**
+ * This machine's values of the hardening sysctls (the test process's namespaces: the host's). A node under test must
+ * write only the sysctls of its own network namespace, never these.
+ */
+function hostSysctls(): string[] {
+  return HARDENING_SYSCTLS.map((s) => {
+    let value: string;
+    try {
+      value = readFileSync(sysctlPath(s.name), 'utf8').trim();
+    } catch {
+      value = '(absent)';
+    }
+    return `sysctl ${s.name}=${value}`;
+  });
+}
+
+/** This machine's hostname, the addresses and routes of the test process's network namespace and its sysctls, as text. */
 async function hostState(): Promise<string> {
   const nl = Netlink.open();
   try {
@@ -17,7 +36,7 @@ async function hostState(): Promise<string> {
       .map(
         (r) => `${r.dst}/${String(r.dstLen)} via ${r.gateway ?? '-'} dev ${String(r.oif)} metric ${String(r.priority)}`,
       );
-    return [`hostname ${hostname()}`, ...addresses.sort(), ...routes.sort()].join('\n');
+    return [`hostname ${hostname()}`, ...addresses.sort(), ...routes.sort(), ...hostSysctls()].join('\n');
   } finally {
     nl.close();
   }
@@ -101,20 +120,22 @@ export const mochaHooks = {
     if (leaks.length > 0) leakers.push(`${this.currentTest.fullTitle()}: ${leaks.join(', ')}`);
   },
   afterAll(): void {
+    // Every kind of problem is reported, at once, at the end, so that every test still runs and none hides another.
+    const problems: string[] = [];
     const left = [...namespaces()].filter((n) => !namespacesBefore.has(n));
     if (left.length > 0) {
-      throw new Error(`tests left network namespaces behind (ip netns del them in after hooks): ${left.join(', ')}`);
+      problems.push(`tests left network namespaces behind (ip netns del them in after hooks): ${left.join(', ')}`);
     }
     if (hostChanges.length > 0) {
-      throw new Error(
+      problems.push(
         `tests changed this machine (run nodes in their own namespaces: ip netns exec, unshare --uts):\n  ${hostChanges.join('\n  ')}`,
       );
     }
-    // Reported once at the end so that every test still runs; the run fails.
     if (leakers.length > 0) {
-      throw new Error(
+      problems.push(
         `tests left handles open (close the watches, timers and processes they open):\n  ${leakers.join('\n  ')}`,
       );
     }
+    if (problems.length > 0) throw new Error(problems.join('\n'));
   },
 };

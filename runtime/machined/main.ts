@@ -23,8 +23,9 @@ import {
 import { resourceTables } from './console.js';
 import { nodeLogger } from './logging.js';
 import { startMachined, type Machined } from './machined.js';
+import { TrustdClient } from './trustd-client.js';
 
-const USAGE = `usage: machined --state-dir DIR [--config FILE] [--cmdline FILE] [--mode container|metal|cloud] [--root-dir DIR] [--api-port N] [--api-host ADDR] [--once]
+const USAGE = `usage: machined --state-dir DIR [--config FILE] [--cmdline FILE] [--mode container|metal|cloud] [--root-dir DIR] [--api-port N] [--api-host ADDR] [--trustd-port N] [--once]
   --state-dir DIR   the node's state directory: persisted config and resources in DIR/state, logs in DIR/logs,
                     its containerd (root, state, socket) in DIR/containerd, service root filesystems in DIR/rootfs
   --config FILE     a machine config (YAML, v1alpha1), used when DIR holds no persisted config
@@ -33,7 +34,9 @@ const USAGE = `usage: machined --state-dir DIR [--config FILE] [--cmdline FILE] 
   --root-dir DIR    the node's root: /etc/resolv.conf and /etc/hosts are written under it
                     (default / in metal mode, DIR/root otherwise)
   --api-port N      the port of the node API (default 50000; 0 picks a free one and logs it)
-  --api-host ADDR   the address the node API listens on (default 0.0.0.0)
+  --api-host ADDR   the address the node API listens on (default 0.0.0.0); trustd listens there too
+  --trustd-port N   the port of trustd, the CSR signer of control planes (default 50001; 0 picks a free one);
+                    workers ask the control-plane endpoint's host on this port (50001 when 0)
   --once            print the node's resources once it is running or in maintenance mode, then stop`;
 
 const MODES: readonly ValidationMode[] = ['container', 'metal', 'cloud'];
@@ -73,6 +76,7 @@ async function main(): Promise<number> {
         'root-dir': { type: 'string' },
         'api-port': { type: 'string', default: '50000' },
         'api-host': { type: 'string', default: '0.0.0.0' },
+        'trustd-port': { type: 'string', default: '50001' },
         once: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -88,14 +92,19 @@ async function main(): Promise<number> {
   }
   const stateDir = values['state-dir'];
   const mode = MODES.find((m) => m === values.mode);
-  const apiPort = /^\d{1,5}$/.test(values['api-port']) ? Number(values['api-port']) : NaN;
-  if (stateDir === undefined || mode === undefined || !(apiPort <= 65535)) {
+  const port = (flag: 'api-port' | 'trustd-port'): number =>
+    /^\d{1,5}$/.test(values[flag]) ? Number(values[flag]) : NaN;
+  const apiPort = port('api-port');
+  const trustdPort = port('trustd-port');
+  if (stateDir === undefined || mode === undefined || !(apiPort <= 65535) || !(trustdPort <= 65535)) {
     const why =
       stateDir === undefined
         ? '--state-dir is required'
         : mode === undefined
           ? `--mode ${values.mode}: expected one of ${MODES.join(', ')}`
-          : `--api-port ${values['api-port']}: expected a port number from 0 to 65535`;
+          : !(apiPort <= 65535)
+            ? `--api-port ${values['api-port']}: expected a port number from 0 to 65535`
+            : `--trustd-port ${values['trustd-port']}: expected a port number from 0 to 65535`;
     process.stderr.write(`machined: ${why}\n${USAGE}\n`);
     return 2;
   }
@@ -111,6 +120,8 @@ async function main(): Promise<number> {
     process.once(sig, () => {
       wake();
     });
+  // A worker asks trustd on a control plane for its API certificate; the API shows why it waits.
+  const trustdClient = new TrustdClient(trustdPort === 0 ? {} : { port: trustdPort });
   try {
     const node = await startMachined({
       stateDir: resolve(stateDir),
@@ -123,6 +134,9 @@ async function main(): Promise<number> {
         cmdline: cmdline ?? '',
         rootDir: resolve(values['root-dir'] ?? (mode === 'metal' ? '/' : join(stateDir, 'root'))),
         logger,
+        remoteSigner: trustdClient,
+        // Global sysctls and kernel modules only on metal: elsewhere the node shares its kernel.
+        mode,
       }),
       logger,
       onReboot: () => {
@@ -132,7 +146,8 @@ async function main(): Promise<number> {
       onShutdown: () => {
         wake();
       },
-      api: { host: values['api-host'], port: apiPort },
+      api: { host: values['api-host'], port: apiPort, trustdWaiting: trustdClient.waiting },
+      trustd: { host: values['api-host'], port: trustdPort },
       services: {},
     });
     await converged(node);

@@ -4,6 +4,7 @@ import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeOps } from '../../api/server/index.js';
+import { auditRunningKernel } from '../../kernel-config/index.js';
 import { NotFoundError, type MachineConfigDocument, type ValidationMode } from '../../resources/index.js';
 import type { ApplyRequest, ApplyResult, ConfigApplier } from './apply.js';
 import { adminKubeconfig, clientConfiguration } from './credentials.js';
@@ -171,6 +172,12 @@ export class MachinedOps implements NodeOps {
     if (services === undefined)
       throw new NodeStateError('this machined runs no services (it was started without them)');
     return services.etcd.snapshot(signal);
+  }
+
+  async kernelAudit(signal: AbortSignal): ReturnType<NodeOps['kernelAudit']> {
+    // machined runs in the node's namespaces: net.* values are the node's own, the rest the kernel's.
+    const r = await auditRunningKernel({ signal });
+    return { configSource: r.source, kernelRelease: r.release, findings: [...r.findings] };
   }
 
   private withServices<T>(fn: (s: NodeServices) => Promise<T>): Promise<T> {
