@@ -74,7 +74,7 @@ describe('osctl against machined', function () {
     expect(gen.code, gen.stderr).to.equal(0);
     await writeFile(join(dir, 'cmdline'), 'console=ttyS0\n');
     const args = ['--config', join(dir, 'gen', 'controlplane.yaml'), '--state-dir', join(dir, 'node')];
-    args.push('--cmdline', join(dir, 'cmdline'), '--api-port', String(port), '--api-host', '127.0.0.1');
+    args.push('--cmdline', join(dir, 'cmdline'), '--api-port', String(port), '--api-host', '127.0.0.1', '--trustd-port', '0');
     // Its own UTS namespace: a node sets its hostname, and this machine's must never change.
     machined = spawn('unshare', ['--uts', process.execPath, MACHINED, ...args], { stdio: 'ignore' });
     const target = [

@@ -40,6 +40,16 @@ export const MachineClientConstructor = service(['machine', 'MachineService']);
 export const STATE_SERVICE: ServiceDefinition = StateClientConstructor.service;
 /** The service definition of `machine.MachineService`, for Server.addService. */
 export const MACHINE_SERVICE: ServiceDefinition = MachineClientConstructor.service;
+/**
+ * The client constructor of trustd's `securityapi.SecurityService` (loaded apart from PACKAGE: trustd is its own
+ * server, and the node API's reflection does not list it).
+ */
+export const SecurityClientConstructor = ((): ServiceClientConstructor => {
+  const pkg = loadPackageDefinition(loadSync(['security.proto'], { ...OPTIONS, includeDirs: [PROTO_DIR] }));
+  return (pkg['securityapi'] as GrpcObject)['SecurityService'] as ServiceClientConstructor;
+})();
+/** The service definition of `securityapi.SecurityService`, for Server.addService. */
+export const SECURITY_SERVICE: ServiceDefinition = SecurityClientConstructor.service;
 /** Full gRPC method paths, e.g. `/machine.MachineService/Reboot`, by short name. */
 export function methodPath(def: ServiceDefinition, name: string): string {
   const m = def[name];

@@ -87,3 +87,22 @@ export function apiCredentials(tls: ServerTls): ApiCredentials {
     },
   };
 }
+
+/**
+ * Server-only TLS whose certificate can be swapped (trustd: its callers have no certificate yet and authenticate with
+ * the join token instead). `update` serves a new certificate to connections made from then on.
+ */
+export function serverOnlyCredentials(tls: { certPem: string; keyPem: string }): {
+  readonly credentials: ServerCredentials;
+  readonly update: (tls: { certPem: string; keyPem: string }) => void;
+} {
+  const provider = new SwappableCertificate({ caPem: '', ...tls });
+  // grpc-js takes the identity provider first (its typings name the parameters the other way round); without a CA
+  // provider it asks for no client certificate.
+  return {
+    credentials: experimental.createCertificateProviderServerCredentials(provider, null, false),
+    update: (next) => {
+      provider.update({ caPem: '', ...next });
+    },
+  };
+}

@@ -8,6 +8,7 @@ import {
   ApiCertificatesType,
   CONFIG_NAMESPACE,
   HostnameStatusType,
+  KubernetesRootSecretType,
   MachineConfigType,
   NodeAddressType,
   OS_ROOT_ID,
@@ -32,7 +33,14 @@ const machineCa = () => Buffer.from(testPki().machineCa.crt, 'base64').toString(
 describe('secrets.ApiCertificatesSpecController', function () {
   this.timeout(30_000);
   const h = useHarness({
-    types: [MachineConfigType, OSRootSecretType, ApiCertificatesType, NodeAddressType, HostnameStatusType],
+    types: [
+      MachineConfigType,
+      OSRootSecretType,
+      KubernetesRootSecretType,
+      ApiCertificatesType,
+      NodeAddressType,
+      HostnameStatusType,
+    ],
   });
   const start = (o: ConstructorParameters<typeof ApiCertificatesSpecController>[0] = {}) => {
     h().runtime.register(new OSRootConfigController());

@@ -1,8 +1,11 @@
 // ApiCertificatesSpecController: issues ApiCertificates (the node API's server certificate) from OSRootSecret, for the
-// node's live addresses (NodeAddress), its hostname (HostnameStatus) and machine.certSANs.
+// node's live addresses (NodeAddress), its hostname (HostnameStatus) and machine.certSANs; on a worker, by asking a
+// control plane's trustd (KubernetesRootSecret's endpoint) through an injected RemoteSigner.
 import {
   API_CERTIFICATES_ID,
   ApiCertificatesType,
+  KUBERNETES_ROOT_ID,
+  KubernetesRootSecretType,
   OS_ROOT_ID,
   OSRootSecretType,
   SECRETS_NAMESPACE,
@@ -22,6 +25,7 @@ import {
   type IssuingOptions,
   type Sans,
 } from './issuing.js';
+import { requestApiCertificates, type RemoteSigner } from './api-certificates-remote.js';
 import { RenewalTimer } from './renewal.js';
 import { issueLeaf, type IssuingCa } from './x509.js';
 
@@ -41,24 +45,40 @@ export function issueApiCertificates(ca: IssuingCa, sans: Sans, now: number, ttl
   return { ca: ca.crt, ...leaf, ...sans, renewAt: renewAt([leaf.crt]) };
 }
 
+/** Options of {@link ApiCertificatesSpecController}. */
+export interface ApiCertificatesOptions extends IssuingOptions {
+  /** How a node without the CA key (a worker) gets its certificate: trustd on a control plane. */
+  readonly remote?: RemoteSigner;
+}
+
 /**
  * Keeps `secrets/ApiCertificates/api` a server certificate from the machine CA for the node's current names. It is
  * re-issued when the CA or the names change, and at 2/3 of its lifetime (the renewal timer wakes the controller). A
- * node whose OSRootSecret holds no CA key (a worker) issues nothing and says so once in the log.
+ * node whose OSRootSecret holds no CA key (a worker) asks trustd through `remote` (a failed request throws, and the
+ * runtime retries the pass with backoff; a certificate it holds stays until a new one comes); without `remote` it
+ * issues nothing and says so once in the log.
  */
 export class ApiCertificatesSpecController implements Controller {
   readonly name = 'secrets.ApiCertificatesSpecController';
   readonly inputs = [
     { namespace: SECRETS_NAMESPACE, type: OSRootSecretType.type, id: OS_ROOT_ID, kind: 'weak' as const },
     ...NAME_INPUTS,
+    {
+      namespace: SECRETS_NAMESPACE,
+      type: KubernetesRootSecretType.type,
+      id: KUBERNETES_ROOT_ID,
+      kind: 'weak' as const,
+    },
   ];
   readonly outputs = [{ type: ApiCertificatesType.type, kind: 'exclusive' as const }];
   private readonly clock: Clock;
   private readonly ttlMs: number;
   private readonly renewal: RenewalTimer;
   private readonly note: NoteOnce;
+  private readonly remote: RemoteSigner | undefined;
 
-  constructor(o: IssuingOptions = {}) {
+  constructor(o: ApiCertificatesOptions = {}) {
+    this.remote = o.remote;
     this.clock = o.clock ?? realClock;
     this.ttlMs = o.ttlMs ?? LEAF_TTL_MS;
     this.renewal = new RenewalTimer(this.clock);
@@ -72,25 +92,30 @@ export class ApiCertificatesSpecController implements Controller {
       await dropIssued(ctx, { ...drop, reason: undefined });
       return;
     }
-    if (!root.spec.signs) {
+    const remote = this.remote;
+    if (!root.spec.signs && remote === undefined) {
       const reason =
         'machine.ca holds no key (a worker): the API certificate is not issued on this node; it needs one from a control plane';
       await dropIssued(ctx, { ...drop, reason });
       return;
     }
     const { hostnames, addresses } = await nodeNames(ctx);
-    const ca = root.spec.ca;
+    const { ca, token } = root.spec;
     const sans = apiSans(hostnames, root.spec.certSANs, addresses);
+    const endpoint = (await ctx.get(KubernetesRootSecretType, SECRETS_NAMESPACE, KUBERNETES_ROOT_ID))?.spec.endpoint;
     await keepIssued(ctx, {
       type: ApiCertificatesType,
       id: API_CERTIFICATES_ID,
       sans,
       sameRoots: (cur) => cur.ca === ca.crt,
-      issue: (now) => issueApiCertificates(ca, sans, now, this.ttlMs),
+      issue: (now) =>
+        root.spec.signs || remote === undefined
+          ? issueApiCertificates(ca, sans, now, this.ttlMs)
+          : requestApiCertificates(remote, { endpoint: endpoint ?? '', token, ca: ca.crt, sans, now }, ctx.signal),
       clock: this.clock,
       renewal: this.renewal,
       note: this.note,
-      what: 'the API certificate',
+      what: root.spec.signs ? 'the API certificate' : 'the API certificate from trustd',
     });
   }
 

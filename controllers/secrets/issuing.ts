@@ -127,8 +127,8 @@ export interface KeepIssued<S extends IssuedBundle> {
   readonly sans: Sans;
   /** True when the stored bundle was issued from the current roots (its CAs and identity still match). */
   readonly sameRoots: (current: S) => boolean;
-  /** Issues a fresh bundle valid from `now`. */
-  readonly issue: (now: number) => S;
+  /** Issues a fresh bundle valid from `now` (here, or by asking another node). */
+  readonly issue: (now: number) => S | Promise<S>;
   readonly clock: Clock;
   readonly renewal: RenewalTimer;
   readonly note: NoteOnce;
@@ -157,7 +157,7 @@ export async function keepIssued<S extends IssuedBundle>(ctx: ControllerContext,
     o.renewal.set(Date.parse(cur.spec.renewAt));
     return;
   }
-  const spec = o.issue(now);
+  const spec = await o.issue(now);
   await ctx.modify(o.type, SECRETS_NAMESPACE, o.id, () => spec);
   o.renewal.set(Date.parse(spec.renewAt));
   const names = [...spec.dnsNames, ...spec.ips].join(', ');

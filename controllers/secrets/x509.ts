@@ -3,10 +3,21 @@
 import { X509Certificate, createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
-import forge from 'node-forge';
-
-const { asn1 } = forge;
-type Asn1 = forge.asn1.Asn1;
+import {
+  CTX_0,
+  CTX_3,
+  T,
+  altNames,
+  asn1,
+  children,
+  extensionsSequence,
+  fromDer,
+  name,
+  node,
+  oid,
+  toDer,
+} from './der.js';
+import type { Asn1 } from './der.js';
 
 /** A CA as plain PEM: its certificate and its private key. */
 export interface IssuingCa {
@@ -33,26 +44,6 @@ export interface IssuedPem {
   readonly crt: string;
   readonly key: string;
 }
-
-/** node-forge functions its type definitions lack (fromDer's options object, the extensions encoder). */
-const forgeAsn1 = asn1 as typeof asn1 & {
-  fromDer(bytes: string, options: { decodeBitStrings: boolean }): Asn1;
-};
-const forgePki = forge.pki as typeof forge.pki & {
-  certificateExtensionsToAsn1(exts: unknown[]): Asn1;
-};
-
-const U = asn1.Class.UNIVERSAL;
-const T = asn1.Type;
-// forge numbers context-specific tags with its universal Type enum: [0] (version) is NONE's 0, [3] (extensions)
-// BITSTRING's 3.
-const CTX_0 = asn1.Type.NONE;
-const CTX_3 = asn1.Type.BITSTRING;
-const node = (type: forge.asn1.Type, value: string | Asn1[]): Asn1 => asn1.create(U, type, Array.isArray(value), value);
-const oid = (id: string): Asn1 => node(T.OID, asn1.oidToDer(id).getBytes());
-const fromDer = (der: Buffer): Asn1 => forgeAsn1.fromDer(der.toString('binary'), { decodeBitStrings: false });
-const toDer = (a: Asn1): Buffer => Buffer.from(asn1.toDer(a).getBytes(), 'binary');
-const children = (a: Asn1 | undefined): Asn1[] => (Array.isArray(a?.value) ? a.value : []);
 
 /** The signature algorithm for a CA key: its OID, the hash node:crypto signs with, and whether parameters are NULL. */
 function signatureAlgorithm(key: KeyObject): { oid: string; hash: string | null; nullParams: boolean } {
@@ -97,12 +88,6 @@ function keyIdentifier(spki: Asn1): string {
     .toString('binary');
 }
 
-function name(organization: readonly string[], commonName: string): Asn1 {
-  const rdn = (id: string, value: string): Asn1 =>
-    node(T.SET, [node(T.SEQUENCE, [oid(id), node(T.UTF8, forge.util.encodeUtf8(value))])]);
-  return node(T.SEQUENCE, [...organization.map((o) => rdn('2.5.4.10', o)), rdn('2.5.4.3', commonName)]);
-}
-
 function time(d: Date): Asn1 {
   const y = d.getUTCFullYear();
   return y >= 1950 && y < 2050
@@ -118,20 +103,19 @@ function serial(): Asn1 {
 }
 
 function extensions(r: LeafRequest, ski: string, aki: string | undefined): Asn1 {
-  const altNames = [
-    ...(r.dnsNames ?? []).map((value) => ({ type: 2, value })),
-    ...(r.ips ?? []).filter((ip) => isIP(ip) !== 0).map((ip) => ({ type: 7, ip })),
-  ];
-  const carrier = forge.pki.createCertificate();
-  carrier.setExtensions([
+  const sans = altNames(
+    r.dnsNames ?? [],
+    (r.ips ?? []).filter((ip) => isIP(ip) !== 0),
+  );
+  const seq = extensionsSequence([
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: r.usage !== 'client', clientAuth: r.usage !== 'server' },
-    ...(altNames.length === 0 ? [] : [{ name: 'subjectAltName', altNames }]),
+    ...(sans.length === 0 ? [] : [{ name: 'subjectAltName', altNames: sans }]),
     { name: 'subjectKeyIdentifier', value: node(T.OCTETSTRING, ski) },
     ...(aki === undefined ? [] : [{ name: 'authorityKeyIdentifier', keyIdentifier: aki }]),
   ]);
-  return forgePki.certificateExtensionsToAsn1(carrier.extensions as unknown[]);
+  return asn1.create(asn1.Class.CONTEXT_SPECIFIC, CTX_3, true, [seq]);
 }
 
 /**
@@ -139,12 +123,23 @@ function extensions(r: LeafRequest, ski: string, aki: string | undefined): Asn1 
  * the CA's). Errors never quote key material.
  */
 export function issueLeaf(ca: IssuingCa, r: LeafRequest): IssuedPem {
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    crt: signLeaf(ca, r, pair.publicKey),
+    key: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+}
+
+/**
+ * Signs a leaf certificate (PEM) for `publicKey` (a key someone else holds: a CSR's) with `ca`; it never outlives the
+ * CA. Errors never quote key material.
+ */
+export function signLeaf(ca: IssuingCa, r: LeafRequest, publicKey: KeyObject): string {
   const caKey = createPrivateKey(ca.key);
   const alg = signatureAlgorithm(caKey);
   const { subject: issuer, keyId, notAfter: caNotAfter } = caParts(ca.crt);
   const notAfter = new Date(Math.min(r.notAfter.getTime(), caNotAfter));
-  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const spki = fromDer(pair.publicKey.export({ type: 'spki', format: 'der' }));
+  const spki = fromDer(publicKey.export({ type: 'spki', format: 'der' }));
   const algId = node(T.SEQUENCE, [oid(alg.oid), ...(alg.nullParams ? [node(T.NULL, '')] : [])]);
   const tbs = node(T.SEQUENCE, [
     asn1.create(asn1.Class.CONTEXT_SPECIFIC, CTX_0, true, [node(T.INTEGER, asn1.integerToDer(2).getBytes())]),
@@ -158,10 +153,7 @@ export function issueLeaf(ca: IssuingCa, r: LeafRequest): IssuedPem {
   ]);
   const signature = sign(alg.hash, toDer(tbs), caKey);
   const cert = node(T.SEQUENCE, [tbs, algId, node(T.BITSTRING, `\x00${signature.toString('binary')}`)]);
-  return {
-    crt: new X509Certificate(toDer(cert)).toString(), // PEM, and a parse check of what was built
-    key: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  };
+  return new X509Certificate(toDer(cert)).toString(); // PEM, and a parse check of what was built
 }
 
 /** True when `key` (PEM) is the private half of the certificate `crt` (PEM); false for anything unreadable. */

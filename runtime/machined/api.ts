@@ -1,8 +1,9 @@
 // The node API's life in machined: secure mode with the certificate ApiCertificates holds (swapped in place when it is
-// re-issued), maintenance mode without a config, off on a node whose config lacks the CA key; reported as ApiStatus.
+// re-issued; on a worker it comes from a control plane's trustd), maintenance mode without a config, off while there is
+// no certificate (and on a worker that cannot ask trustd); reported as ApiStatus.
 import { networkInterfaces, hostname as osHostname } from 'node:os';
 import { isIP } from 'node:net';
-import type { Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { fromBase64Pem } from '../../api/config-gen/index.js';
 import { selfSignedCertificate, startApiServer, type ApiServer, type NodeOps } from '../../api/server/index.js';
 import {
@@ -36,11 +37,20 @@ export interface NodeApiOptions {
   readonly ops: (config: () => MachineConfigDocument | undefined) => NodeOps;
   /** How long start() waits for the first API certificate in secure mode (default 10 s); the API starts when it comes. */
   readonly certificateWaitMs?: number;
+  /**
+   * Given on a node that asks trustd for its certificate when its config lacks the CA key (a worker): why the request
+   * has not succeeded yet ('' for no failure), shown as ApiStatus's reason while the API waits. Without it such a node
+   * serves no API.
+   */
+  readonly trustdWaiting?: Observable<string>;
 }
 
-/** How the API should serve: `secure` needs the certificate issued from `caPem` (ApiCertificates). */
+/**
+ * How the API should serve: `secure` needs the certificate issued from `caPem` (ApiCertificates); `remote` when a
+ * control plane's trustd issues it.
+ */
 type Plan =
-  | { readonly mode: 'secure'; readonly key: string; readonly caPem: string }
+  | { readonly mode: 'secure'; readonly key: string; readonly caPem: string; readonly remote: boolean }
   | { readonly mode: 'maintenance'; readonly key: string }
   | { readonly mode: 'off'; readonly key: string; readonly reason: string };
 
@@ -57,8 +67,8 @@ export function serverSans(config: MachineConfigDocument | undefined): { dnsName
   return { dnsNames: unique.filter((s) => isIP(s) === 0), ips: unique.filter((s) => isIP(s) !== 0) };
 }
 
-/** How the API should serve for `config`. */
-export function planApi(config: MachineConfigDocument | undefined): Plan {
+/** How the API should serve for `config`; `remote` when this node can ask trustd for a certificate (workers). */
+export function planApi(config: MachineConfigDocument | undefined, remote = false): Plan {
   if (config === undefined) return { mode: 'maintenance', key: 'maintenance' };
   const ca = config.machine.ca;
   const crt = ca === undefined ? undefined : fromBase64Pem(ca.crt);
@@ -67,17 +77,19 @@ export function planApi(config: MachineConfigDocument | undefined): Plan {
     const reason = 'the config has no machine.ca: the API cannot start without the OS CA (osctl gen config writes one)';
     return { mode: 'off', key: `off:${reason}`, reason };
   }
-  if (key === undefined) {
+  if (key === undefined && !remote) {
     const reason =
-      'the config holds machine.ca without its key (a worker): the API cannot start securely until this node gets a certificate from a control plane (a later issue)';
+      'the config holds machine.ca without its key (a worker), and this node does not ask trustd: the API cannot start securely without a certificate from a control plane';
     return { mode: 'off', key: `off:${reason}`, reason };
   }
   // A new CA restarts the server: sessions authenticated under the old CA must not outlive it.
-  return { mode: 'secure', key: `secure:${crt}`, caPem: crt };
+  return { mode: 'secure', key: `secure:${crt}`, caPem: crt, remote: key === undefined };
 }
 
 const WAITING =
   'waiting for the API certificate (secrets/ApiCertificates/api, issued by secrets.ApiCertificatesSpecController)';
+const WAITING_REMOTE =
+  'waiting for the API certificate from trustd on a control plane (secrets.ApiCertificatesSpecController asks for it with machine.token)';
 
 /** The API server of one machined: restarted when the mode or the CA changes, its certificate swapped in place. */
 export class NodeApi {
@@ -92,6 +104,10 @@ export class NodeApi {
   private closed = false;
   private onServe: (() => void) | undefined;
   private readonly ops: NodeOps;
+  /** Why trustd has not answered yet ('' for no failure), on a node that asks it. */
+  private trustdWhy = '';
+  /** The reason last reported while waiting, so that each new one is logged once. */
+  private waitingFor: string | undefined;
 
   private constructor(private readonly o: NodeApiOptions) {
     this.port = o.port;
@@ -123,6 +139,15 @@ export class NodeApi {
       const certs = { namespace: SECRETS_NAMESPACE, type: ApiCertificatesType.type, id: API_CERTIFICATES_ID };
       follow(config, (spec) => (api.config = spec as MachineConfigDocument | undefined));
       follow(certs, (spec) => (api.certs = spec as ApiCertificatesSpec | undefined));
+      const why = o.trustdWaiting?.subscribe((w) => {
+        api.trustdWhy = w;
+        if (pending === 0) {
+          api.schedule().catch((err: unknown) => {
+            o.logger.log('error', 'apid', `cannot restart the node API: ${errorMessage(err)}`);
+          });
+        }
+      });
+      if (why !== undefined) api.subs.push(why);
     })
       .then(() => api.untilServing(o.certificateWaitMs ?? 10_000))
       .catch(async (e: unknown) => {
@@ -147,9 +172,11 @@ export class NodeApi {
     this.server = undefined;
   }
 
-  /** Secure mode without a certificate yet: waits until the server starts, at most `ms`. */
+  /** Secure mode without a certificate yet: waits until the server starts, at most `ms` (not for trustd's answer). */
   private async untilServing(ms: number): Promise<void> {
     if (this.server !== undefined || !this.current?.startsWith('secure:')) return;
+    const plan = planApi(this.config, this.o.trustdWaiting !== undefined);
+    if (plan.mode === 'secure' && plan.remote) return;
     let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       this.onServe = resolve;
@@ -167,7 +194,7 @@ export class NodeApi {
 
   private async reconcile(): Promise<void> {
     if (this.closed) return;
-    const plan = planApi(this.config);
+    const plan = planApi(this.config, this.o.trustdWaiting !== undefined);
     if (plan.key !== this.current) {
       await this.server?.close();
       this.server = undefined;
@@ -182,9 +209,11 @@ export class NodeApi {
     if (plan.mode === 'off') return;
     const certs = plan.mode === 'secure' && this.certs?.ca === plan.caPem ? this.certs : undefined;
     if (plan.mode === 'secure' && certs === undefined) {
-      if (this.server === undefined) await this.report({ mode: 'off', endpoint: '', reason: WAITING });
+      if (this.server === undefined)
+        await this.waiting(plan.remote ? this.trustdWhy || WAITING_REMOTE : WAITING, plan.remote);
       return; // a running server keeps its certificate until the new one for this CA is issued
     }
+    this.waitingFor = undefined;
     if (this.server !== undefined && certs !== undefined && certs.crt !== this.served) {
       this.server.updateCertificate({ caPem: certs.ca, certPem: certs.crt, keyPem: certs.key });
       this.served = certs.crt;
@@ -193,6 +222,19 @@ export class NodeApi {
       return;
     }
     if (this.server === undefined) await this.serve(plan, certs);
+  }
+
+  /**
+   * Reports the API off while it waits for its certificate. A new reason from trustd is also logged, once (a local
+   * certificate comes within milliseconds: no log line for that).
+   */
+  private async waiting(reason: string, remote: boolean): Promise<void> {
+    // The generic reason is logged only before trustd's first answer: after a success it means "storing it now".
+    const generic = reason === WAITING_REMOTE && this.waitingFor !== undefined;
+    if (remote && reason !== this.waitingFor && !generic)
+      this.o.logger.log('warn', 'apid', `the node API is not served yet: ${reason}`);
+    this.waitingFor = reason;
+    await this.report({ mode: 'off', endpoint: '', reason });
   }
 
   private async serve(plan: Plan, certs: ApiCertificatesSpec | undefined): Promise<void> {

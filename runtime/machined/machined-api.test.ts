@@ -61,7 +61,7 @@ describe('machined over its API (child process)', function () {
     // Its own UTS namespace: a node sets its hostname (this config names none, but this machine's must never change).
     const child = spawn(
       'unshare',
-      ['--uts', process.execPath, MAIN, ...args, '--api-host', '127.0.0.1', '--api-port', String(port)],
+      ['--uts', process.execPath, MAIN, ...args, '--api-host', '127.0.0.1', '--api-port', String(port), '--trustd-port', '0'],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

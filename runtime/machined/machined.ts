@@ -1,6 +1,7 @@
 // machined: opens the node's store, acquires its config (or enters maintenance mode), runs the controllers, and
 // walks the boot stages (booting -> maintenance -> running -> rebooting | shutting down).
 import { join } from 'node:path';
+import type { Observable } from 'rxjs';
 import {
   ACTIVE_CONFIG_ID,
   ALL_TYPES,
@@ -25,6 +26,7 @@ import { ConfigApplier } from './apply.js';
 import { MACHINED_OWNER, PERSISTENT_ID, readConfig, removeConfig, writeConfig } from './config-store.js';
 import { MachinedOps } from './node-ops.js';
 import { NodeServices } from './services.js';
+import { NodeTrustd } from './trustd.js';
 
 /** Options of {@link startMachined}. */
 export interface MachinedOptions {
@@ -42,8 +44,13 @@ export interface MachinedOptions {
   readonly onReboot?: () => void;
   /** Called once the node has stopped for a shutdown the API asked for. */
   readonly onShutdown?: () => void;
-  /** Serve the node API here; without it the node serves no API (and writes no ApiStatus). */
-  readonly api?: { readonly host: string; readonly port: number };
+  /**
+   * Serve the node API here; without it the node serves no API (and writes no ApiStatus). `trustdWaiting`: on a node
+   * whose controllers ask trustd for the API certificate (a worker), why it has not come yet (NodeApiOptions).
+   */
+  readonly api?: { readonly host: string; readonly port: number; readonly trustdWaiting?: Observable<string> };
+  /** Serve trustd (the CSR signer for workers) here while the node holds the OS CA key; off unless given. */
+  readonly trustd?: { readonly host: string; readonly port: number };
   /** Run the node's services (containerd, then the config's extension services); off unless given. */
   readonly services?: { readonly restartDelayMs?: number };
 }
@@ -59,6 +66,8 @@ export interface Machined {
   readonly api: NodeApi | undefined;
   /** The node's services, when `services` was given. */
   readonly services: NodeServices | undefined;
+  /** trustd, when `trustd` was given (it serves only on a node holding the OS CA key). */
+  readonly trustd: NodeTrustd | undefined;
   /** Stops the node (stage `shutting down`), waiting for the controllers; idempotent. */
   shutdown(): Promise<void>;
   /** Stops the node for a reboot (stage `rebooting`), then calls `onReboot` (once, however often it is called). */
@@ -97,6 +106,7 @@ export async function startMachined(o: MachinedOptions): Promise<Machined> {
   services?.start();
 
   let api: NodeApi | undefined;
+  let trustd: NodeTrustd | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (stage: MachineStageName): Promise<void> => {
     stopping ??= (async () => {
@@ -105,6 +115,7 @@ export async function startMachined(o: MachinedOptions): Promise<Machined> {
       applier.close();
       // The API goes first: replies already sent (a Reboot's, a Shutdown's) are flushed, open streams end.
       await api?.close();
+      await trustd?.close();
       await services?.shutdown();
       ac.abort();
       await running;
@@ -169,6 +180,7 @@ export async function startMachined(o: MachinedOptions): Promise<Machined> {
     if (persist) await writeConfig(state, PERSISTENT_ID, doc);
     else await removeConfig(state, PERSISTENT_ID);
   }
+  if (o.trustd !== undefined) trustd = NodeTrustd.start({ state, ...o.trustd, logger });
   if (o.api !== undefined) {
     // Started before the stage changes, so that MachineStatus never reports a node ready whose API cannot serve.
     try {
@@ -221,5 +233,5 @@ export async function startMachined(o: MachinedOptions): Promise<Machined> {
     await setStage(state, 'running');
   }
 
-  return { state, runtime, applier, acquired, api, services, shutdown: () => stop('shutting down'), reboot };
+  return { state, runtime, applier, acquired, api, services, trustd, shutdown: () => stop('shutting down'), reboot };
 }
