@@ -2,10 +2,15 @@
 // listen subnets, loopback always, nothing while no address qualifies.
 import { expect } from 'chai';
 import type { MachineConfigDocument } from '../../resources/index.js';
-import { etcdSpec, matchesSubnets } from './etcd-spec.js';
+import { etcdBootstrap, etcdSpec, matchesSubnets } from './etcd-spec.js';
 
-function config(type: 'controlplane' | 'worker', etcd: object = {}): MachineConfigDocument {
-  return { version: 'v1alpha1', machine: { type }, cluster: { etcd } } as unknown as MachineConfigDocument;
+function config(
+  type: 'controlplane' | 'worker',
+  etcd: object = {},
+  endpoint = 'https://10.5.0.2:6443',
+): MachineConfigDocument {
+  const cluster = { etcd, controlPlane: { endpoint } };
+  return { version: 'v1alpha1', machine: { type }, cluster } as unknown as MachineConfigDocument;
 }
 
 describe('etcd spec', () => {
@@ -33,7 +38,29 @@ describe('etcd spec', () => {
       advertisedAddresses: ['10.5.0.2'],
       listenAddresses: ['10.5.0.2', '10.5.0.7', '127.0.0.1'],
       extraArgs: { 'election-timeout': '5000' },
+      bootstrap: true,
+      joinEndpoints: [],
     });
+  });
+
+  it('bootstraps on the node the endpoint names, and joins through the endpoint elsewhere', () => {
+    const join = etcdSpec(config('controlplane'), ['10.5.0.3/24'], 'controlplane-2');
+    expect(join).to.deep.include({ bootstrap: false, joinEndpoints: ['https://10.5.0.2:2379'] });
+    expect(etcdBootstrap('https://10.5.0.2:6443', ['10.5.0.2'], 'cp-1')).to.deep.equal({
+      bootstrap: true,
+      joinEndpoints: [],
+    });
+    expect(etcdBootstrap('https://cp-1:6443', ['10.5.0.2'], 'cp-1').bootstrap).to.equal(true);
+    expect(etcdBootstrap('https://127.0.0.1:6443', ['10.5.0.3'], 'cp-2').bootstrap).to.equal(true);
+    expect(etcdBootstrap('https://localhost:6443', [], 'cp-2').bootstrap).to.equal(true);
+    expect(etcdBootstrap('https://[fd00::2]:6443', ['fd00::3'], 'cp-2')).to.deep.equal({
+      bootstrap: false,
+      joinEndpoints: ['https://[fd00::2]:2379'],
+    });
+    expect(etcdBootstrap('https://[fd00::2]:6443', ['fd00::2'], 'cp-1').bootstrap).to.equal(true);
+    expect(etcdBootstrap('https://api.example.com:6443', ['10.5.0.2'], 'cp-1').joinEndpoints).to.deep.equal([
+      'https://api.example.com:2379',
+    ]);
   });
 
   it('listens on listenSubnets when given, and waits while no address qualifies', () => {

@@ -1,8 +1,9 @@
-// EtcdSpecController: produces EtcdSpec (how this control plane runs etcd) from the active MachineConfig, the node's
-// live addresses (NodeAddress current) and its hostname (HostnameStatus).
+// EtcdSpecController: produces EtcdSpec (how this control plane runs etcd, and whether it bootstraps or joins the
+// cluster) from the active MachineConfig, the node's live addresses (NodeAddress current) and hostname (HostnameStatus).
 import {
   ACTIVE_CONFIG_ID,
   CONFIG_NAMESPACE,
+  ETCD_CLIENT_PORT,
   ETCD_NAMESPACE,
   ETCD_SPEC_ID,
   EtcdSpecType,
@@ -42,6 +43,39 @@ export function matchesSubnets(ip: string, filters: readonly string[]): boolean 
   );
 }
 
+/** The host of an https URL without IPv6 brackets, lower-cased; undefined when `url` does not parse. */
+function urlHost(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1)$/;
+
+/**
+ * Who starts the etcd cluster: the node whose address or hostname is the host of `endpoint`
+ * (cluster.controlPlane.endpoint) bootstraps it; every other control plane joins through that host's etcd. An endpoint
+ * on loopback means a cluster of one: each node bootstraps. A load-balancer or DNS endpoint matches no node, so all
+ * join through it and none bootstraps (such a cluster needs its first member started some other way).
+ */
+export function etcdBootstrap(
+  endpoint: string | undefined,
+  ips: readonly string[],
+  hostname: string,
+): { bootstrap: boolean; joinEndpoints: string[] } {
+  const host = urlHost(endpoint);
+  if (host === undefined || LOOPBACK.test(host) || host === hostname.toLowerCase() || ips.includes(host)) {
+    return { bootstrap: true, joinEndpoints: [] };
+  }
+  return {
+    bootstrap: false,
+    joinEndpoints: [`https://${host.includes(':') ? `[${host}]` : host}:${ETCD_CLIENT_PORT}`],
+  };
+}
+
 /**
  * The spec for `config` on a node with `addresses` (a/prefix) and `hostname`; undefined on a worker, without a config,
  * or while no address is in the advertised subnets (etcd waits: a member's peer URL is fixed when it first starts).
@@ -64,6 +98,7 @@ export function etcdSpec(
     advertisedAddresses,
     listenAddresses: [...new Set([...(listen.length > 0 ? listen : advertisedAddresses), '127.0.0.1'])],
     extraArgs: { ...(etcd?.extraArgs ?? {}) },
+    ...etcdBootstrap(config.cluster?.controlPlane?.endpoint, ips, hostname),
   };
 }
 

@@ -1,5 +1,6 @@
 // EtcdSpec: how this control-plane node runs etcd (namespace `etcd`, id `etcd`): its member name, the addresses it
-// advertises and listens on, and extra flags; derived from the config and the node's live addresses.
+// advertises and listens on, extra flags, and whether it bootstraps the cluster or joins it; derived from the config
+// and the node's live addresses.
 import { z } from 'zod';
 import { defineResource } from '../resource-type.js';
 
@@ -27,6 +28,18 @@ export const EtcdSpecSchema = z.object({
     .min(1)
     .describe('The IPs etcd listens on: the advertised ones, or those of cluster.etcd.listenSubnets, and 127.0.0.1.'),
   extraArgs: z.record(z.string(), z.string()).describe('Extra etcd flags from cluster.etcd.extraArgs.'),
+  bootstrap: z
+    .boolean()
+    .describe(
+      'Whether this node starts a new etcd cluster when it has no etcd data: true on the node whose address (or ' +
+        'hostname) is the host of cluster.controlPlane.endpoint, or when that host is a loopback address.',
+    ),
+  joinEndpoints: z
+    .array(z.string())
+    .describe(
+      'The etcd client URLs a node that does not bootstrap asks to add it as a member on its first start, e.g. ' +
+        '[https://10.5.0.2:2379] (the host of cluster.controlPlane.endpoint); empty when it bootstraps.',
+    ),
 });
 
 /** The inferred spec type. */
@@ -42,5 +55,7 @@ export const EtcdSpecType = defineResource({
     { name: 'Name', jsonPath: '{.name}' },
     { name: 'Advertised', jsonPath: '{.advertisedAddresses}' },
     { name: 'Listen', jsonPath: '{.listenAddresses}' },
+    { name: 'Bootstrap', jsonPath: '{.bootstrap}' },
+    { name: 'Join', jsonPath: '{.joinEndpoints}' },
   ],
 });

@@ -21,8 +21,11 @@ export interface ContainerdRunnerOptions {
   readonly id: string;
   /** The root filesystem directory (see prepareRootfs). */
   readonly rootfs: string;
-  /** The command: an absolute path inside the root filesystem, then its arguments. */
-  readonly args: readonly string[];
+  /**
+   * The command: an absolute path inside the root filesystem, then its arguments; or a function giving them, called at
+   * each start (for flags decided just before it, e.g. how an etcd member joins its cluster).
+   */
+  readonly args: readonly string[] | (() => readonly string[]);
   /** `KEY=value` lines; default a standard PATH. */
   readonly env?: readonly string[];
   readonly cwd?: string;
@@ -88,8 +91,9 @@ export class ContainerdRunner implements Runner {
     const { o, namespace } = this;
     const name = `${namespace}/${o.id}`;
     if (signal.aborted) throw new Error(`start of container ${name} cancelled`);
-    const spec = serviceSpec({ ...o, args: o.args });
-    await this.checkRootfs(name);
+    const args = typeof o.args === 'function' ? o.args() : o.args;
+    const spec = serviceSpec({ ...o, args });
+    await this.checkRootfs(name, args[0] ?? '');
     const client = o.client?.withNamespace(namespace) ?? new ContainerdClient({ address: o.socket ?? '', namespace });
     const ownsClient = o.client === undefined;
     const eventsController = new AbortController();
@@ -146,14 +150,13 @@ export class ContainerdRunner implements Runner {
   }
 
   /** Throws naming the path when the root filesystem or the binary in it is missing. */
-  private async checkRootfs(name: string): Promise<void> {
-    const { rootfs, args } = this.o;
+  private async checkRootfs(name: string, program: string): Promise<void> {
+    const { rootfs } = this.o;
     const st = await stat(rootfs).catch((e: unknown) => {
       throw new Error(`cannot start container ${name}: root filesystem ${rootfs} ${problem(e)}`);
     });
     if (!st.isDirectory())
       throw new Error(`cannot start container ${name}: root filesystem ${rootfs} is not a directory`);
-    const program = args[0] ?? '';
     // lstat: a symlink inside the rootfs (busybox applets) resolves within the container, not on this host.
     await lstat(join(rootfs, program)).catch((e: unknown) => {
       throw new Error(

@@ -1,4 +1,5 @@
-// A client of etcd 3.4's v3 gRPC API over mutual TLS: keys, membership, status, alarms, snapshots and health checks.
+// A client of etcd 3.4's v3 gRPC API over mutual TLS: keys and watches, membership, status, alarms, snapshots and health
+// checks.
 import { performance } from 'node:perf_hooks';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { InvalidArgumentError, InvariantError } from '../../resources/errors.js';
@@ -20,6 +21,7 @@ import {
   type KeyValue,
   type Member,
 } from './types.js';
+import { prefixEnd, watchBatchFromPb, type WatchBatch } from './watch.js';
 
 /** Deadline of calls that set none. */
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -140,6 +142,42 @@ export class EtcdClient {
   async put(key: string | Uint8Array, value: string | Uint8Array, opts: CallOpts = {}): Promise<{ revision: number }> {
     const { message } = await this.call(M.put, { key: bytes(key), value: bytes(value) }, `put ${keyName(key)}`, opts);
     return { revision: toNumber((message.header as Message | null)?.revision) };
+  }
+
+  /** Every key starting with `prefix`, in key order, and the store's revision they were read at (linearizable). */
+  async list(prefix: string, opts: EndpointOpts = {}): Promise<{ kvs: KeyValue[]; revision: number }> {
+    const request = { key: bytes(prefix), rangeEnd: prefixEnd(bytes(prefix)) };
+    const { message } = await this.call(M.range, request, `list ${keyName(prefix)}`, opts);
+    const kvs = Array.isArray(message.kvs) ? (message.kvs as Message[]) : [];
+    return { kvs: kvs.map(keyValueFromPb), revision: toNumber((message.header as Message | null)?.revision) };
+  }
+
+  /**
+   * The changes of every key starting with `prefix` from `startRevision` on (list()'s revision + 1 continues a list
+   * without a gap; default: from now), one batch per response, until the loop ends or `signal` aborts. The member
+   * must have a leader (etcd ends the stream when it loses it): the loop then fails with EtcdUnavailableError, and
+   * with EtcdError when etcd cancels the watch (OUT_OF_RANGE: the start revision was compacted).
+   */
+  async *watch(
+    prefix: string,
+    opts: { startRevision?: number; signal?: AbortSignal; endpoint?: string } = {},
+  ): AsyncGenerator<WatchBatch, void, undefined> {
+    const endpoint = opts.endpoint ?? this.endpoints[this.current] ?? '';
+    const what = `watch ${keyName(prefix)}`;
+    const createRequest = {
+      key: bytes(prefix),
+      rangeEnd: prefixEnd(bytes(prefix)),
+      startRevision: opts.startRevision ?? 0,
+    };
+    // "hasleader": etcd refuses the watch, or ends it, while the member has no leader (else it would just go quiet).
+    const stream = this.conn(endpoint).bidiStream(M.watch, { createRequest }, what, {
+      signal: opts.signal,
+      metadata: { hasleader: 'true' },
+    });
+    for await (const m of stream) {
+      const batch = watchBatchFromPb(m, `${what} at ${endpoint}`);
+      if (batch !== undefined) yield batch;
+    }
   }
 
   /** The cluster's members, as the answering member knows them. */

@@ -1,7 +1,16 @@
-// One TLS gRPC channel to one etcd endpoint: unary calls with deadlines and aborts, and server streams as async iterables.
+// One TLS gRPC channel to one etcd endpoint: unary calls with deadlines and aborts, and server and bidirectional streams
+// as async iterables.
 import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
-import { Client, Metadata, credentials, type CallOptions, type ChannelOptions } from '@grpc/grpc-js';
+import {
+  Client,
+  Metadata,
+  credentials,
+  type CallOptions,
+  type ChannelOptions,
+  type ClientDuplexStream,
+  type ClientReadableStream,
+} from '@grpc/grpc-js';
 import { InvalidArgumentError } from '../../resources/errors.js';
 import { fromGrpc } from './errors.js';
 import type { Message, MethodCodec } from './proto.js';
@@ -61,6 +70,9 @@ export function grpcTarget(endpoint: string): string {
   if (isIP(host) === 6) return `ipv6:[${host}]:${port}`;
   return `dns:${host}:${port}`;
 }
+
+/** A call whose answers stream in. */
+type StreamCall = ClientReadableStream<Message> | ClientDuplexStream<Message, Message>;
 
 /** A channel to one etcd endpoint; calls fail with the errors of ./errors.ts, naming the endpoint. */
 export class Connection {
@@ -143,6 +155,29 @@ export class Connection {
       new Metadata(),
       {},
     );
+    yield* this.drain(call, what, signal);
+  }
+
+  /**
+   * The messages of a bidirectional call after sending `request` (its only request: the sending side stays open
+   * until the loop ends), as {@link serverStream} gives them. `metadata` is sent with the call.
+   */
+  async *bidiStream(
+    codec: MethodCodec,
+    request: Message,
+    what: string,
+    o: { signal?: AbortSignal | undefined; metadata?: Record<string, string> } = {},
+  ): AsyncGenerator<Message, void, undefined> {
+    o.signal?.throwIfAborted();
+    const metadata = new Metadata();
+    for (const [k, v] of Object.entries(o.metadata ?? {})) metadata.set(k, v);
+    const call = this.client.makeBidiStreamRequest(codec.path, codec.serialize, codec.deserialize, metadata, {});
+    call.write(request);
+    yield* this.drain(call, what, o.signal);
+  }
+
+  /** Yields the messages `call` receives, pausing it while 8 wait; cancels it when the loop ends early. */
+  private async *drain(call: StreamCall, what: string, signal?: AbortSignal): AsyncGenerator<Message, void, undefined> {
     const queue: Message[] = [];
     // Set by the call's events (a state object: the control-flow analysis would not see writes in callbacks).
     const state: { ended: boolean; failure?: unknown } = { ended: false };

@@ -1,5 +1,6 @@
-// etcd on this node: follows EtcdSpec and EtcdSecrets, keeps the supervisor's etcd service matching them, and answers
-// the API's etcd calls (members, status, snapshot) through the local member with the etcdctl certificate.
+// etcd on this node: follows EtcdSpec and EtcdSecrets, keeps the supervisor's etcd service matching them (joining the
+// cluster and promoting the new member when this node does not bootstrap it), and answers the API's etcd calls
+// (members, status, snapshot) through the local member with the etcdctl certificate.
 import type { PbEtcdMember, PbEtcdMemberStatus } from '../../api/proto/types.js';
 import {
   ETCD_CLIENT_PORT,
@@ -14,10 +15,12 @@ import {
   type ResourceType,
   type State,
 } from '../../resources/index.js';
+import { errorMessage, type Logger } from '../controller/index.js';
 import type { EtcdClient } from '../etcd/index.js';
 import type { Supervisor } from '../services/index.js';
 import { NodeStateError } from './errors.js';
-import { etcdDirs, etcdService, localEtcdClient, writeEtcdPki } from './etcd-service.js';
+import { planStart, promoteLearner, type JoinOptions, type StartPlan } from './etcd-join.js';
+import { etcdClient, etcdDirs, etcdService, localEtcdClient, writeEtcdPki } from './etcd-service.js';
 import type { ContainerHome } from './extension-service.js';
 
 /** Options of {@link NodeEtcd}. */
@@ -30,6 +33,7 @@ export interface NodeEtcdOptions {
   readonly changed: () => void;
   /** Removes the Service resource of a service that is gone. */
   readonly removed: (id: string) => Promise<void>;
+  readonly logger: Logger;
 }
 
 /** etcd's service and API on one node. */
@@ -38,9 +42,21 @@ export class NodeEtcd {
   private secrets: EtcdSecretsSpec | undefined;
   /** The spec etcd was registered with, as JSON. */
   private registered: string | undefined;
+  /** The registered etcd's spec and newest certificates (those it was registered with while EtcdSecrets is absent). */
+  private current: { spec: EtcdSpecSpec; secrets: () => EtcdSecretsSpec } | undefined;
+  /** How etcd last started. */
+  private plan: StartPlan | undefined;
   private readonly subscriptions: { unsubscribe(): void }[] = [];
+  /** Ends the promotion of the registered member, if one runs. */
+  private promotion: AbortController | undefined;
+  private readonly unsubscribe: () => void;
 
-  constructor(private readonly o: NodeEtcdOptions) {}
+  constructor(private readonly o: NodeEtcdOptions) {
+    // Each time etcd runs, a member that joined as a learner is promoted (again after a crash before the promotion).
+    this.unsubscribe = o.supervisor.subscribe((s) => {
+      if (s.id === 'etcd' && s.state === 'Running') this.promote();
+    });
+  }
 
   /** Follows EtcdSpec and EtcdSecrets. */
   start(): void {
@@ -58,9 +74,42 @@ export class NodeEtcd {
     follow(EtcdSecretsType, SECRETS_NAMESPACE, ETCD_SECRETS_ID, (secrets) => (this.secrets = secrets));
   }
 
-  /** Stops following. */
+  /** Stops following, and stops promoting the member. */
   close(): void {
     for (const sub of this.subscriptions) sub.unsubscribe();
+    this.unsubscribe();
+    this.promotion?.abort();
+  }
+
+  private log(msg: string): void {
+    this.o.logger.log('info', 'etcd', msg);
+  }
+
+  private joinOptions(spec: EtcdSpecSpec, secrets: () => EtcdSecretsSpec): JoinOptions {
+    return {
+      spec,
+      client: (endpoints) => etcdClient(secrets(), endpoints),
+      log: (m) => {
+        this.log(m);
+      },
+    };
+  }
+
+  /** Starts promoting the member when this node joined the cluster and no promotion runs. */
+  private promote(): void {
+    if (this.current === undefined || this.current.spec.bootstrap || this.promotion !== undefined) return;
+    const { spec, secrets } = this.current;
+    const ac = new AbortController();
+    this.promotion = ac;
+    const endpoints = [...new Set([...spec.joinEndpoints, ...(this.plan?.clientUrls ?? [])])];
+    const local = (): EtcdClient => localEtcdClient(secrets());
+    promoteLearner({ ...this.joinOptions(spec, secrets), local, endpoints }, ac.signal)
+      .catch((e: unknown) => {
+        this.o.logger.log('warn', 'etcd', `promoting the etcd member: ${errorMessage(e)}`);
+      })
+      .finally(() => {
+        if (this.promotion === ac) this.promotion = undefined;
+      });
   }
 
   /**
@@ -78,12 +127,23 @@ export class NodeEtcd {
       return;
     }
     if (this.registered !== undefined) {
+      this.promotion?.abort();
+      this.promotion = undefined;
       await this.o.supervisor.unregister('etcd');
       this.registered = undefined;
+      this.current = undefined;
       if (!ready) await this.o.removed('etcd');
     }
     if (!ready) return;
-    const definition = etcdService(spec, () => this.secrets ?? secrets, this.o.home, etcdDirs(this.o.stateDir));
+    const current = (): EtcdSecretsSpec => this.secrets ?? secrets;
+    this.current = { spec, secrets: current };
+    this.plan = undefined;
+    const dirs = etcdDirs(this.o.stateDir);
+    const plan = async (signal: AbortSignal): Promise<StartPlan> => {
+      this.plan = await planStart(dirs.data, this.joinOptions(spec, current), signal);
+      return this.plan;
+    };
+    const definition = etcdService(spec, current, this.o.home, dirs, plan);
     this.o.supervisor.register(definition);
     this.registered = want;
     await this.o.supervisor.start('etcd');

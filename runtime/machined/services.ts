@@ -18,6 +18,7 @@ import { ProcessRunner, Supervisor, readServiceLog, type ServiceSnapshot } from 
 import { MACHINED_OWNER } from './config-store.js';
 import { containerHome, extensionService, type ContainerHome } from './extension-service.js';
 import { ended, killStaleContainerd, removeNodeCgroups, writePidFile } from './leftovers.js';
+import { NodeMembers } from './members.js';
 import { NodeEtcd } from './node-etcd.js';
 
 /** Resolves once `pid` has ended, looking every 20 ms (a process that is not our child gives no event). */
@@ -69,6 +70,8 @@ export class NodeServices {
   readonly home: ContainerHome;
   /** etcd on a control-plane node. */
   readonly etcd: NodeEtcd;
+  /** The cluster's Member resources, mirrored from etcd on a control-plane node. */
+  readonly members: NodeMembers;
   private readonly client: ContainerdClient;
   /** The config of each extension service as registered, to tell a changed one. */
   private readonly extensions = new Map<string, string>();
@@ -100,7 +103,9 @@ export class NodeServices {
       home: this.home,
       changed: () => void this.applyConfig(this.config),
       removed: (id) => this.o.state.destroy(this.pointer(id), { owner: MACHINED_OWNER }).catch(() => undefined),
+      logger: o.logger,
     });
+    this.members = new NodeMembers({ state: o.state, logger: o.logger });
     this.unsubscribe = this.supervisor.subscribe((s) => {
       this.write(s);
       if (s.id === 'containerd' && s.pid !== undefined && s.pid !== this.containerdPid) {
@@ -131,6 +136,7 @@ export class NodeServices {
   start(): void {
     this.supervisor.startAll();
     this.etcd.start();
+    this.members.start();
   }
 
   /** Makes the extension services those of `config`: new ones start, removed ones stop, changed ones restart. */
@@ -224,6 +230,7 @@ export class NodeServices {
   async shutdown(timeoutMs = 30_000): Promise<void> {
     this.closed = true;
     this.etcd.close();
+    await this.members.close();
     await this.reconciling;
     await this.supervisor.shutdown({ timeoutMs });
     removeNodeCgroups(this.home.nodeName);
