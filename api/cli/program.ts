@@ -1,11 +1,14 @@
 // The osctl program: the root command with its global flags and subcommands, and running it to an exit status.
 import { Command } from 'commander';
 import { addApplyConfigCommand } from './commands/apply-config.js';
+import { addClusterCommand } from './commands/cluster.js';
 import { addConfigCommand } from './commands/config.js';
 import { addContainerCommands } from './commands/containers.js';
 import { addEtcdCommand } from './commands/etcd.js';
 import { addGenCommand } from './commands/gen.js';
 import { addGetCommand } from './commands/get.js';
+import { addKernelCommand } from './commands/kernel.js';
+import { addHealthCommand } from './commands/health.js';
 import { addKubeconfigCommand } from './commands/kubeconfig.js';
 import { addLogCommands } from './commands/logs.js';
 import { addPowerCommands } from './commands/power.js';
@@ -47,6 +50,9 @@ export function buildProgram(ctx: CommandContext): Command {
   addContainerCommands(program, ctx);
   addEtcdCommand(program, ctx);
   addKubeconfigCommand(program, ctx);
+  addKernelCommand(program, ctx);
+  addClusterCommand(program, ctx);
+  addHealthCommand(program, ctx);
   return program;
 }
 

@@ -1,6 +1,7 @@
 // Runs every bench module in turn for `npm run bench` and prints one `name: value unit` line per figure; target: all in
 // < 5 min on 2 cores (the network churn alone runs 60 s, as its issue asks).
 import { run as churn } from './churn.js';
+import { run as cluster } from './cluster.js';
 import { run as genConfig } from './gen-config.js';
 import { run as network } from './network.js';
 import { run as osctlGet } from './osctl-get.js';
@@ -25,6 +26,7 @@ const BENCHES: readonly { readonly name: string; readonly run: () => Promise<str
   { name: 'osctl-get', run: osctlGet },
   { name: 'network', run: network },
   { name: 'services', run: services },
+  { name: 'cluster', run: cluster },
 ];
 
 /** The whole run must fit in a 5-minute budget; each bench bounds its own loops well inside it. */
