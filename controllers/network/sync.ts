@@ -65,7 +65,11 @@ export async function syncOutputs<S>(
   const existing = new Map<string, Resource<S>>();
   for (const r of await ctx.list(t, namespace)) existing.set(r.metadata.id, r);
   const writes = new WriteBatch();
-  for (const [id, spec] of desired) {
+  // By index over the ids: iterating a Map's entries makes two objects per entry until the code is optimized.
+  const ids = [...desired.keys()];
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as string;
+    const spec = desired.get(id) as S;
     const cur = existing.get(id);
     if (cur === undefined) {
       writes.add(createOrModify(ctx, t, namespace, id, spec));

@@ -6,6 +6,7 @@ import {
   type Pointer,
   type ResourceEvent,
   type WatchCursor,
+  type WatchEvent,
 } from '../../resources/index.js';
 import { Backoff } from './backoff.js';
 import { aborted } from './clock.js';
@@ -88,7 +89,8 @@ export class SharedWatch {
           continue;
         }
         retry.reset();
-        for (const e of batch) {
+        for (let i = 0; i < batch.length; i++) {
+          const e = batch[i] as WatchEvent;
           if (e.type === 'errored') {
             this.overruns++;
             stale = this.lost(name, e.error.message, stale);
@@ -135,7 +137,9 @@ export class SharedWatch {
       else this.known.add(e.resource.metadata.id);
     }
     let ptr: Pointer | undefined;
-    for (const s of this.subs) {
+    // An index loop: this runs for every event of every watched kind, often before the code is optimized.
+    for (let i = 0; i < this.subs.length; i++) {
+      const s = this.subs[i] as Subscription;
       if (!matches(s.input, e)) continue;
       ptr ??= pointerOf(e.resource);
       s.runner.notify(ptr);
