@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeCgroupName } from '../runtime/machined/extension-service.js';
 import { killLeftovers } from './harness/node.js';
-import { exec, must, type Run } from './harness/run.js';
+import { exec, must, until, type Run } from './harness/run.js';
 
 const OSCTL = fileURLToPath(new URL('../api/cli/osctl.js', import.meta.url));
 const NODES = ['controlplane-1', 'worker-1'];
@@ -99,6 +99,23 @@ describe('osctl cluster create / show / health / destroy (netns provisioner, rea
       expect(g.stdout).to.match(
         new RegExp(`^${n.replace(/\./g, '\\.')} +runtime +MachineStatus +machine +\\d+ +running +true$`, 'm'),
       );
+  });
+
+  it('get members on the control plane lists both nodes, the worker recorded once trustd signed for it', async () => {
+    const esc = (ip: string): string => ip.replace(/\./g, '\\.');
+    const rows = async (): Promise<string> => (await osctl(['--context', name, '-n', cp, 'get', 'members'])).stdout;
+    const row = (host: string, role: string, ip: string): RegExp =>
+      new RegExp(`^cluster +Member +${host} +\\d+ +${host} +${role} +.* ${esc(ip)}$`, 'm');
+    // The worker asks again once its address is known (its first request may carry only its hostname).
+    await until(
+      async () => row('worker-1', 'worker', worker).test(await rows()),
+      30_000,
+      'the worker with its address',
+    ).catch(async (e: unknown) => {
+      process.stdout.write(`${await rows()}\n`);
+      throw e;
+    });
+    expect(await rows()).to.match(row('controlplane-1', 'controlplane', cp));
   });
 
   it('create refuses a name that exists, and leaves the cluster as it was', async () => {

@@ -1,6 +1,7 @@
 // machined: opens the node's store, acquires its config (or enters maintenance mode), runs the controllers, and
 // walks the boot stages (booting -> maintenance -> running -> rebooting | shutting down).
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Observable } from 'rxjs';
 import {
   ACTIVE_CONFIG_ID,
@@ -19,7 +20,7 @@ import {
   type MachineStageName,
   type ValidationMode,
 } from '../../resources/index.js';
-import { ControllerRuntime, silentLogger, type Controller, type Logger } from '../controller/index.js';
+import { ControllerRuntime, errorMessage, silentLogger, type Controller, type Logger } from '../controller/index.js';
 import { acquireConfig, type Acquired } from './acquire.js';
 import { NodeApi } from './api.js';
 import { ConfigApplier } from './apply.js';
@@ -180,7 +181,25 @@ export async function startMachined(o: MachinedOptions): Promise<Machined> {
     if (persist) await writeConfig(state, PERSISTENT_ID, doc);
     else await removeConfig(state, PERSISTENT_ID);
   }
-  if (o.trustd !== undefined) trustd = NodeTrustd.start({ state, ...o.trustd, logger });
+  // A worker trustd signed for is recorded in the cluster's etcd, so every control plane lists it as a Member. A
+  // worker may ask before this node's etcd is up: retried with backoff for a few minutes.
+  const signed = (worker: { readonly hostname: string; readonly addresses: readonly string[] }): void => {
+    void (async () => {
+      for (let delay = 500; !ac.signal.aborted; delay = Math.min(delay * 2, 15_000)) {
+        try {
+          await services?.members.recordWorker(worker, ac.signal);
+          return;
+        } catch (e) {
+          if (delay >= 15_000) {
+            logger.log('warn', 'members', `cannot record worker ${worker.hostname}: ${errorMessage(e)}`);
+            return;
+          }
+          await sleep(delay, undefined, { signal: ac.signal }).catch(() => undefined);
+        }
+      }
+    })();
+  };
+  if (o.trustd !== undefined) trustd = NodeTrustd.start({ state, ...o.trustd, logger, signed });
   if (o.api !== undefined) {
     // Started before the stage changes, so that MachineStatus never reports a node ready whose API cannot serve.
     try {

@@ -132,6 +132,15 @@ export class NodeMembers {
     }
   }
 
+  /** Records a worker this control plane admitted (trustd signed its certificate); it runs this same software. */
+  recordWorker(
+    worker: { readonly hostname: string; readonly addresses: readonly string[] },
+    signal: AbortSignal,
+  ): Promise<void> {
+    const spec = { hostname: worker.hostname, addresses: [...worker.addresses], role: 'worker' as const };
+    return this.record({ ...spec, operatingSystem: OPERATING_SYSTEM, etcdMemberId: '' }, signal);
+  }
+
   private want(): Want | undefined {
     const { spec, secrets, addresses } = this.inputs;
     if (spec === undefined || secrets === undefined || secrets.server.key === '') return undefined;

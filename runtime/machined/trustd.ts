@@ -29,6 +29,8 @@ export interface NodeTrustdOptions {
   readonly ttlMs?: number;
   /** How long to wait before trying a port again that could not be bound (default 30 s). */
   readonly retryMs?: number;
+  /** Told of each worker it signed for: its hostname (the first DNS name) and addresses (loopback left out). */
+  readonly signed?: (worker: { readonly hostname: string; readonly addresses: readonly string[] }) => void;
 }
 
 /** trustd of one machined: serving while OSRootSecret signs and ApiCertificates holds a certificate from that CA. */
@@ -148,6 +150,11 @@ export class NodeTrustd {
     const { crt, request } = signCsr(root.ca, csr, validity(now, this.o.ttlMs ?? LEAF_TTL_MS));
     const names = [...request.dnsNames, ...request.ips].join(', ');
     this.o.logger.log('info', 'trustd', `signed an API server certificate for ${names} (asked from ${peer})`);
+    // The worker's address is where it asked from: the CSR's IPs may include certSANs such as the endpoint.
+    const from = /^(?:ipv[46]:)?\[?(?:::ffff:)?([^\]]+?)\]?:\d+$/.exec(peer)?.[1];
+    const hostname = request.dnsNames.find((n) => n !== 'localhost');
+    const addresses = from !== undefined && request.ips.includes(from) ? [from] : [];
+    if (hostname !== undefined) this.o.signed?.({ hostname, addresses });
     return { ca: root.ca.crt, crt };
   }
 }
