@@ -10,7 +10,7 @@ import {
   setReceiveBuffer,
   wake,
 } from './ffi.js';
-import { RTM, RTNLGRP, decodeMessages } from './messages.js';
+import { NLMSG_HDRLEN, RTM, RTNLGRP, get16, get32 } from './messages.js';
 import { decodeAddress, decodeLink, decodeRoute, type Address, type Link, type Route } from './objects.js';
 
 /** Whether the kernel object appeared/changed (`new`) or went away (`del`). */
@@ -33,27 +33,38 @@ const CHUNK = 4 * RECV_BUFFER;
 const BATCH_DATAGRAMS = 256;
 const ENOBUFS = 105;
 
+/** An event's payload: where it lies in its receive chunk, made a view only when the event is decoded. */
+function payload(chunk: Buffer | undefined, start: number, end: number): Buffer {
+  return chunk === undefined ? Buffer.alloc(0) : chunk.subarray(start, end);
+}
+
 /**
  * Events decode their object when it is first read. Most subscribers only ask which kind of thing changed (and then
- * dump), and a burst of a thousand changes would otherwise be decoded in full for nobody. The payload is a view of a
+ * dump), and a burst of a thousand changes would otherwise be decoded in full for nobody. The payload lies in a
  * receive chunk that is never written again (see Subscription.drain), so it stays valid for as long as the event.
  */
 class LinkEvent {
   readonly kind = 'link';
-  #payload: Buffer | undefined;
+  #chunk: Buffer | undefined;
+  readonly #start: number;
+  readonly #end: number;
   #link: Link | undefined;
 
   constructor(
     readonly op: EventOp,
-    payload: Buffer,
+    chunk: Buffer,
+    start: number,
+    end: number,
   ) {
-    this.#payload = payload;
+    this.#chunk = chunk;
+    this.#start = start;
+    this.#end = end;
   }
 
   get link(): Link {
     if (this.#link === undefined) {
-      this.#link = decodeLink(this.#payload ?? Buffer.alloc(0));
-      this.#payload = undefined;
+      this.#link = decodeLink(payload(this.#chunk, this.#start, this.#end));
+      this.#chunk = undefined;
     }
     return this.#link;
   }
@@ -66,20 +77,26 @@ class LinkEvent {
 /** An address change, decoded when read (see LinkEvent). */
 class AddressEvent {
   readonly kind = 'address';
-  #payload: Buffer | undefined;
+  #chunk: Buffer | undefined;
+  readonly #start: number;
+  readonly #end: number;
   #address: Address | undefined;
 
   constructor(
     readonly op: EventOp,
-    payload: Buffer,
+    chunk: Buffer,
+    start: number,
+    end: number,
   ) {
-    this.#payload = payload;
+    this.#chunk = chunk;
+    this.#start = start;
+    this.#end = end;
   }
 
   get address(): Address {
     if (this.#address === undefined) {
-      this.#address = decodeAddress(this.#payload ?? Buffer.alloc(0));
-      this.#payload = undefined;
+      this.#address = decodeAddress(payload(this.#chunk, this.#start, this.#end));
+      this.#chunk = undefined;
     }
     return this.#address;
   }
@@ -92,20 +109,26 @@ class AddressEvent {
 /** A route change, decoded when read (see LinkEvent). */
 class RouteEvent {
   readonly kind = 'route';
-  #payload: Buffer | undefined;
+  #chunk: Buffer | undefined;
+  readonly #start: number;
+  readonly #end: number;
   #route: Route | undefined;
 
   constructor(
     readonly op: EventOp,
-    payload: Buffer,
+    chunk: Buffer,
+    start: number,
+    end: number,
   ) {
-    this.#payload = payload;
+    this.#chunk = chunk;
+    this.#start = start;
+    this.#end = end;
   }
 
   get route(): Route {
     if (this.#route === undefined) {
-      this.#route = decodeRoute(this.#payload ?? Buffer.alloc(0));
-      this.#payload = undefined;
+      this.#route = decodeRoute(payload(this.#chunk, this.#start, this.#end));
+      this.#chunk = undefined;
     }
     return this.#route;
   }
@@ -115,17 +138,17 @@ class RouteEvent {
   }
 }
 
-function toEvent(type: number, payload: Buffer): NetlinkEvent | undefined {
+function toEvent(type: number, chunk: Buffer, start: number, end: number): NetlinkEvent | undefined {
   switch (type) {
     case RTM.NEWLINK:
     case RTM.DELLINK:
-      return new LinkEvent(type === RTM.NEWLINK ? 'new' : 'del', payload);
+      return new LinkEvent(type === RTM.NEWLINK ? 'new' : 'del', chunk, start, end);
     case RTM.NEWADDR:
     case RTM.DELADDR:
-      return new AddressEvent(type === RTM.NEWADDR ? 'new' : 'del', payload);
+      return new AddressEvent(type === RTM.NEWADDR ? 'new' : 'del', chunk, start, end);
     case RTM.NEWROUTE:
     case RTM.DELROUTE:
-      return new RouteEvent(type === RTM.NEWROUTE ? 'new' : 'del', payload);
+      return new RouteEvent(type === RTM.NEWROUTE ? 'new' : 'del', chunk, start, end);
     default:
       return undefined;
   }
@@ -188,10 +211,15 @@ class Subscription implements AsyncIterable<readonly NetlinkEvent[]> {
         throw e;
       }
       if (n === 0) break;
+      const start = this.used;
       this.used += (n + 7) & ~7;
-      for (const m of decodeMessages(buf, n)) {
-        const event = toEvent(m.type, m.payload);
+      // The messages of the datagram, walked in place (as decodeMessages does, without an object per message).
+      for (let at = 0; at + NLMSG_HDRLEN <= n;) {
+        const len = get32(buf, at);
+        if (len < NLMSG_HDRLEN || at + len > n) break;
+        const event = toEvent(get16(buf, at + 4), this.chunk, start + at + NLMSG_HDRLEN, start + at + len);
         if (event !== undefined) out.push(event);
+        at += (len + 3) & ~3;
       }
     }
     return out;
