@@ -88,6 +88,7 @@ export async function createCluster(o: CreateOptions): Promise<CreatedCluster> {
         stateDir: node.stateDir,
         config,
         out: `${node.stateDir}/machined.out`,
+        hostname: node.name,
       });
       nodes.push({ ...node, pid });
       record = { ...record, nodes: [...nodes, ...plan.nodes.slice(nodes.length)] };

@@ -36,6 +36,12 @@ export interface MachinedLaunch {
   readonly config: string;
   /** Where its stdout and stderr go. */
   readonly out: string;
+  /**
+   * The node's hostname, set in its new UTS namespace before machined starts: otherwise it would start under this
+   * machine's hostname, and whatever it says about itself before its config's hostname is applied (a worker's first
+   * certificate request, its cluster Member record) would carry that name.
+   */
+  readonly hostname: string;
 }
 
 /**
@@ -55,6 +61,10 @@ export async function startMachined(l: MachinedLaunch): Promise<number> {
         '--mount',
         '--propagation',
         'private',
+        'sh',
+        '-c',
+        'hostname "$0" && exec "$@"',
+        l.hostname,
         process.execPath,
         ...MACHINED_NODE_FLAGS,
         MACHINED,
