@@ -167,6 +167,8 @@ export function checkSpec<S>(t: ResourceType<S>, spec: unknown, where: string): 
   if (typeof spec === 'object' && spec !== null && checkedBy.get(spec) === t.schema) return spec as S;
   const out = quickParse(t.schema, spec);
   if (out === undefined) return parseSpec(t, spec, where);
+  // Its fields are all primitives: frozen here, the store's deep freeze finds it frozen and walks nothing.
+  Object.freeze(out);
   checkedBy.set(out, t.schema);
   return out as S;
 }
