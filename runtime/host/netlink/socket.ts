@@ -4,11 +4,13 @@ import { closeFd, openNetlinkSocket, recvInto, sendTo, setReceiveTimeout } from 
 import {
   NLMSG_DONE,
   NLMSG_ERROR,
+  NLMSG_HDRLEN,
   NLM_F,
   decodeError,
   decodeMessages,
-  NLMSG_HDRLEN,
   encodeMessage,
+  get16,
+  get32,
   writeHeader,
 } from './messages.js';
 import type { ChangeRequest } from './requests.js';
@@ -132,17 +134,28 @@ export class RequestSocket {
     const seq = (this.seq = (this.seq + 1) >>> 0);
     sendTo(this.fd, encodeMessage(type, flags | NLM_F.REQUEST | NLM_F.ACK, seq, body, attrs), op);
     const out: T[] = [];
+    const buf = this.buf;
     for (;;) {
-      const n = recvInto(this.fd, this.buf, false, op);
-      for (const m of decodeMessages(this.buf, n)) {
-        if (m.seq !== seq) continue; // a late reply to an earlier request that failed mid-way
-        if ((m.flags & NLM_F.DUMP_INTR) !== 0) onInterrupted?.();
-        if (m.type === NLMSG_ERROR || m.type === NLMSG_DONE) {
-          const { errno, message } = decodeError(m);
-          if (errno > 0) throw NetlinkError.fromErrno(op, errno, message);
-          return out;
+      const n = recvInto(this.fd, buf, false, op);
+      // The messages walked in place, as decodeMessages does: a dump of a thousand routes needs no object per message.
+      for (let at = 0; at + NLMSG_HDRLEN <= n;) {
+        const len = get32(buf, at);
+        if (len < NLMSG_HDRLEN || at + len > n) break;
+        const next = at + ((len + 3) & ~3);
+        // A late reply to an earlier request that failed mid-way is skipped.
+        if (get32(buf, at + 8) === seq) {
+          const type = get16(buf, at + 4);
+          const flags = get16(buf, at + 6);
+          if ((flags & NLM_F.DUMP_INTR) !== 0) onInterrupted?.();
+          if (type === NLMSG_ERROR || type === NLMSG_DONE) {
+            const [m] = decodeMessages(buf.subarray(at, at + len), len);
+            const { errno, message } = m === undefined ? { errno: 0, message: undefined } : decodeError(m);
+            if (errno > 0) throw NetlinkError.fromErrno(op, errno, message);
+            return out;
+          }
+          out.push(decode(buf.subarray(at + NLMSG_HDRLEN, at + len)));
         }
-        out.push(decode(m.payload));
+        at = next;
       }
     }
   }
