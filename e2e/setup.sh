@@ -32,3 +32,5 @@ fi
 echo "setup: building"
 rm -rf dist
 npx tsc -p tsconfig.json
+# machined as one module: what a node runs (image/bundle.ts says why).
+node dist/image/bundle.js

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { ClusterError } from './errors.js';
 import { NETNS_DIR } from './host.js';
 
-/** machined's executable module, next to osctl's in the same build. */
-export const MACHINED = fileURLToPath(new URL('../../../runtime/machined/main.js', import.meta.url));
+/** machined as a node runs it: the bundle of the same build (image/bundle.ts), beside its unbundled entry point. */
+export const MACHINED = fileURLToPath(new URL('../../../runtime/machined/main.bundle.js', import.meta.url));
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
@@ -124,7 +124,7 @@ export async function machinedProcesses(stateDirs: readonly string[]): Promise<{
       const args = (await argv(pid)) ?? [];
       const i = args.indexOf('--state-dir');
       const dir = i < 0 ? undefined : args[i + 1];
-      const isMachined = args.some((a) => a === MACHINED || /\/machined(\/main\.js)?$/.test(a));
+      const isMachined = args.some((a) => a === MACHINED || /\/machined(\/main(\.bundle)?\.js)?$/.test(a));
       return isMachined && dir !== undefined && stateDirs.includes(dir) ? [{ pid, stateDir: dir }] : [];
     }),
   );
