@@ -14,11 +14,24 @@ export const MACHINED = fileURLToPath(new URL('../../../runtime/machined/main.bu
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
 /**
- * Node.js flags of a cluster node's machined. A 1 MiB young-generation semi-space (V8 defaults to 16 MiB on 64-bit)
- * takes its RSS from ~125 to ~95 MB (proportional share ~85 to ~58 MB) with no measurable change in how fast a
- * cluster comes up: several nodes share one machine here, so memory counts more than allocation throughput.
+ * Node.js flags of a node's machined: several nodes share one machine here, so memory counts more than peak
+ * throughput. Measured per node in a 3+1 cluster (VmRSS after `osctl health`, e2e/bench/cluster.ts):
+ * - a 1 MiB young-generation semi-space (V8's default is 16 MiB): ~125 → ~97 MB;
+ * - one V8 worker thread instead of one per core (with MALLOC_ARENA_MAX below: fewer C-heap arenas): −4 MB;
+ * - no optimizing compiler (V8's interpreter and baseline compiler remain): −4.5 MB, of which 3.8 MB are pages of the
+ *   node binary the optimizer never touches; a cluster comes up as fast (a node's work is I/O, not hot loops);
+ * - gc() exposed, for machined's collection every 30 s (runtime/machined/idle-collect.ts): without it a control plane
+ *   grows by ~1 MB a minute of garbage its slow allocation never makes V8 collect.
  */
-export const MACHINED_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+export const MACHINED_NODE_FLAGS: readonly string[] = [
+  '--max-semi-space-size=1',
+  '--v8-pool-size=1',
+  '--no-opt',
+  '--expose-gc',
+];
+
+/** glibc's arenas for machined's threads: two, not eight per core (each keeps its freed pages). */
+const MACHINED_ENV = { MALLOC_ARENA_MAX: '2' };
 
 /**
  * The cgroup name of the node whose state directory is `stateDir`. A copy of `nodeCgroupName` in
@@ -73,7 +86,7 @@ export async function startMachined(l: MachinedLaunch): Promise<number> {
         '--state-dir',
         l.stateDir,
       ],
-      { detached: true, stdio: ['ignore', out.fd, out.fd], cwd: '/' },
+      { detached: true, stdio: ['ignore', out.fd, out.fd], cwd: '/', env: { ...process.env, ...MACHINED_ENV } },
     );
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
