@@ -53,6 +53,9 @@ async function pssMb(pid: number): Promise<number | undefined> {
   return kb === undefined ? undefined : (Number(kb) * 1024) / 1e6;
 }
 
+/** How long the steady-state sample waits after the first: a few of machined's C-heap trims (every 10 s). */
+const SETTLE_MS = 30_000;
+
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Runs the bench; resolves with its `name: value unit` lines. */
@@ -123,6 +126,9 @@ export async function run(): Promise<string[]> {
     const pids = nodes.flatMap((n) => (n.pid === undefined ? [] : [n.pid]));
     const known = (vs: (number | undefined)[]): number[] => vs.filter((v): v is number => v !== undefined);
     const rss = known(await Promise.all(pids.map(rssMb)));
+    // What a running node keeps: the same nodes once start-up's garbage is collected and the C heap trimmed.
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const steady = known(await Promise.all(pids.map(rssMb)));
     const pss = known(await Promise.all(pids.map(pssMb)));
     const destroy = await osctl(['cluster', 'destroy', ...common], 120_000);
     destroyed = destroy.code === 0;
@@ -141,7 +147,13 @@ export async function run(): Promise<string[]> {
       line(`machined RSS per node after health, max of ${rss.length}`, Math.max(...rss), 'MB'),
       line(`machined RSS per node after health, mean of ${rss.length}`, mean(rss), 'MB'),
       line(
-        `machined PSS per node (shared pages of the node binary divided among nodes), mean of ${pss.length}`,
+        `machined RSS per node ${SETTLE_MS / 1000} s after health, max of ${steady.length}`,
+        Math.max(...steady),
+        'MB',
+      ),
+      line(`machined RSS per node ${SETTLE_MS / 1000} s after health, mean of ${steady.length}`, mean(steady), 'MB'),
+      line(
+        `machined PSS per node ${SETTLE_MS / 1000} s after health (shared pages of the node binary divided among nodes), mean of ${pss.length}`,
         mean(pss),
         'MB',
       ),
