@@ -1,5 +1,5 @@
 // Durations as people type them on the command line: 1m, 30s, 1m30s, 500ms, 720h.
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -18,4 +18,12 @@ export function parseDuration(text: string, flag: string): number {
   }
   if (t === '' || total <= 0) throw new InvalidArgumentError(`${flag} must be a positive duration such as 1m or 30s`);
   return Math.round(total);
+}
+
+/** A duration option, parsed when read (so that commander reports a bad value), with its default as people write it. */
+export function durationOption(flags: string, description: string, fallback: string): Option {
+  const name = flags.split(' ')[0] ?? flags;
+  return new Option(flags, description)
+    .argParser((v: string) => parseDuration(v, name))
+    .default(parseDuration(fallback, name), fallback);
 }

@@ -72,6 +72,20 @@ describe('osctl program', () => {
     expect(none.err.join('\n')).to.include('Usage: osctl');
   });
 
+  it('reports a bad duration of any command by its flag, with exit 2 and nothing done', async () => {
+    for (const args of [
+      ['apply-config', '--mode', 'try', '--timeout', 'xx', '-f', '/nonexistent.yaml'],
+      ['config', 'new', '--crt-ttl', '10 days'],
+      ['health', '--wait-timeout', '0s'],
+    ]) {
+      const ctx = context();
+      expect(await runOsctl(args, ctx), args.join(' ')).to.equal(2);
+      expect(ctx.err.join('\n'), args.join(' ')).to.match(
+        /^osctl: .*option '--[a-z-]+ <duration>' argument .*(is not a duration such as|must be a positive duration)/,
+      );
+    }
+  });
+
   it('reports typed errors as one line, bugs as an internal error without a stack unless OSCTL_DEBUG=1', () => {
     expect(reportError(new PatchError({ patch: '@p.yaml', op: 2, path: '/a' }, 'boom'))).to.deep.equal({
       lines: ['osctl: patch @p.yaml, op 2, path /a: boom'],

@@ -16,7 +16,8 @@ interface ApplyFlags {
   mode: ApplyMode;
   dryRun?: boolean;
   insecure?: boolean;
-  timeout?: string;
+  /** Milliseconds, parsed when the option is read (a bad value is reported like any bad option). */
+  timeout?: number;
 }
 
 /** Adds `apply-config` to `program`. */
@@ -35,13 +36,14 @@ export function addApplyConfigCommand(program: Command, ctx: CommandContext): vo
     .option(
       '--timeout <duration>',
       'with --mode try: revert after this long unless another config is applied (default 1m)',
+      (v: string) => parseDuration(v, '--timeout'),
     )
     .addHelpText('after', `\n${NODES_HELP}`)
     .action(async (flags: ApplyFlags, cmd: Command) => {
       if (flags.timeout !== undefined && flags.mode !== 'try') {
         throw new CommandFailure([`osctl: --timeout applies to --mode try only (got --mode ${flags.mode})`], 2);
       }
-      const tryTimeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout, '--timeout');
+      const tryTimeoutMs = flags.timeout;
       const data = await readTextFile(flags.file, 'machine config', ctx.signal);
       await withNodes(cmd, ctx, { insecure: flags.insecure }, async (nodes) => {
         const request = {

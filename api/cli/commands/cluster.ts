@@ -12,7 +12,7 @@ import {
   usageLines,
 } from '../cluster/index.js';
 import { defaultTalosconfig, globalOptions, processIo, type CommandContext } from '../global.js';
-import { durationOption } from './health.js';
+import { durationOption } from '../duration.js';
 
 /** Where local clusters live by default, as talosctl keeps them. */
 export function defaultStateRoot(): string {

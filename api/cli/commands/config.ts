@@ -12,7 +12,7 @@ import {
   type Talosconfig,
 } from '../../client/index.js';
 import { NODES_HELP, withNodes } from '../connect.js';
-import { parseDuration } from '../duration.js';
+import { durationOption } from '../duration.js';
 import { collectList, globalOptions, type CommandContext } from '../global.js';
 import { CommandFailure } from '../report.js';
 import { formatTable } from '../table.js';
@@ -96,12 +96,12 @@ function addConfigNew(config: Command, ctx: CommandContext): void {
     .description('ask a node for a client certificate with the given roles and write a client config holding it')
     .argument('[path]', 'where to write it', 'talosconfig')
     .option('--roles <list>', 'roles of the certificate, comma-separated (repeatable)', collectList)
-    .option('--crt-ttl <duration>', 'how long the certificate is valid, e.g. 720h', '8760h')
+    .addOption(durationOption('--crt-ttl <duration>', 'how long the certificate is valid, e.g. 720h', '8760h'))
     .option('--force', 'overwrite an existing file')
     .addHelpText('after', `\nThe first node is asked. ${NODES_HELP}`)
-    .action(async (path: string, flags: { roles?: string[]; crtTtl: string; force?: boolean }, cmd: Command) => {
+    .action(async (path: string, flags: { roles?: string[]; crtTtl: number; force?: boolean }, cmd: Command) => {
       const roles = flags.roles ?? ['os:admin'];
-      const crtTtlMs = parseDuration(flags.crtTtl, '--crt-ttl');
+      const crtTtlMs = flags.crtTtl;
       await withNodes(cmd, ctx, {}, async (nodes) => {
         const [first] = nodes.nodes;
         if (first === undefined) return;

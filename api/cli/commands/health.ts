@@ -1,10 +1,10 @@
 // `osctl health`: runs the health checks in order against the nodes, waiting for each to hold, and fails with the
 // first check that does not hold within --wait-timeout.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { NodeSet, resolveConnection } from '../../client/index.js';
 import { NODES_HELP } from '../connect.js';
-import { parseDuration } from '../duration.js';
+import { durationOption } from '../duration.js';
 import { collectList, globalOptions, type CommandContext } from '../global.js';
 import { CommandFailure } from '../report.js';
 import { HEALTH_CHECKS, type HealthRole, type HealthState } from './health-checks.js';
@@ -15,14 +15,6 @@ interface HealthFlags {
   controlPlaneNodes?: string[];
   workerNodes?: string[];
   clockTolerance: number;
-}
-
-/** A duration option, parsed (so that commander reports a bad value), with its default as people write it. */
-export function durationOption(flags: string, description: string, fallback: string): Option {
-  const name = flags.split(' ')[0] ?? flags;
-  return new Option(flags, description)
-    .argParser((v: string) => parseDuration(v, name))
-    .default(parseDuration(fallback, name), fallback);
 }
 
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
