@@ -43,12 +43,11 @@ function payload(chunk: Buffer | undefined, start: number, end: number): Buffer 
  * dump), and a burst of a thousand changes would otherwise be decoded in full for nobody. The payload lies in a
  * receive chunk that is never written again (see Subscription.drain), so it stays valid for as long as the event.
  */
-class LinkEvent {
-  readonly kind = 'link';
+abstract class LazyEvent<T> {
   #chunk: Buffer | undefined;
   readonly #start: number;
   readonly #end: number;
-  #link: Link | undefined;
+  #value: T | undefined;
 
   constructor(
     readonly op: EventOp,
@@ -61,12 +60,22 @@ class LinkEvent {
     this.#end = end;
   }
 
-  get link(): Link {
-    if (this.#link === undefined) {
-      this.#link = decodeLink(payload(this.#chunk, this.#start, this.#end));
+  /** The object, decoded by `decode` on the first call; the chunk is let go then. */
+  protected decoded(decode: (payload: Buffer) => T): T {
+    if (this.#value === undefined) {
+      this.#value = decode(payload(this.#chunk, this.#start, this.#end));
       this.#chunk = undefined;
     }
-    return this.#link;
+    return this.#value;
+  }
+}
+
+/** A link change, decoded when read. */
+class LinkEvent extends LazyEvent<Link> {
+  readonly kind = 'link';
+
+  get link(): Link {
+    return this.decoded(decodeLink);
   }
 
   toJSON(): unknown {
@@ -74,31 +83,12 @@ class LinkEvent {
   }
 }
 
-/** An address change, decoded when read (see LinkEvent). */
-class AddressEvent {
+/** An address change, decoded when read. */
+class AddressEvent extends LazyEvent<Address> {
   readonly kind = 'address';
-  #chunk: Buffer | undefined;
-  readonly #start: number;
-  readonly #end: number;
-  #address: Address | undefined;
-
-  constructor(
-    readonly op: EventOp,
-    chunk: Buffer,
-    start: number,
-    end: number,
-  ) {
-    this.#chunk = chunk;
-    this.#start = start;
-    this.#end = end;
-  }
 
   get address(): Address {
-    if (this.#address === undefined) {
-      this.#address = decodeAddress(payload(this.#chunk, this.#start, this.#end));
-      this.#chunk = undefined;
-    }
-    return this.#address;
+    return this.decoded(decodeAddress);
   }
 
   toJSON(): unknown {
@@ -106,31 +96,12 @@ class AddressEvent {
   }
 }
 
-/** A route change, decoded when read (see LinkEvent). */
-class RouteEvent {
+/** A route change, decoded when read. */
+class RouteEvent extends LazyEvent<Route> {
   readonly kind = 'route';
-  #chunk: Buffer | undefined;
-  readonly #start: number;
-  readonly #end: number;
-  #route: Route | undefined;
-
-  constructor(
-    readonly op: EventOp,
-    chunk: Buffer,
-    start: number,
-    end: number,
-  ) {
-    this.#chunk = chunk;
-    this.#start = start;
-    this.#end = end;
-  }
 
   get route(): Route {
-    if (this.#route === undefined) {
-      this.#route = decodeRoute(payload(this.#chunk, this.#start, this.#end));
-      this.#chunk = undefined;
-    }
-    return this.#route;
+    return this.decoded(decodeRoute);
   }
 
   toJSON(): unknown {
