@@ -144,6 +144,15 @@ export class EtcdClient {
     return { revision: toNumber((message.header as Message | null)?.revision) };
   }
 
+  /** Deletes the key; resolves with how many keys went (0 or 1) and the store's revision after the call. */
+  async delete(key: string | Uint8Array, opts: CallOpts = {}): Promise<{ deleted: number; revision: number }> {
+    const { message } = await this.call(M.deleteRange, { key: bytes(key) }, `delete ${keyName(key)}`, opts);
+    return {
+      deleted: toNumber(message.deleted),
+      revision: toNumber((message.header as Message | null)?.revision),
+    };
+  }
+
   /** Every key starting with `prefix`, in key order, and the store's revision they were read at (linearizable). */
   async list(prefix: string, opts: EndpointOpts = {}): Promise<{ kvs: KeyValue[]; revision: number }> {
     const request = { key: bytes(prefix), rangeEnd: prefixEnd(bytes(prefix)) };

@@ -47,6 +47,7 @@ function method(service: string, name: string): MethodCodec {
 export const M = {
   range: method('KV', 'Range'),
   put: method('KV', 'Put'),
+  deleteRange: method('KV', 'DeleteRange'),
   watch: method('Watch', 'Watch'),
   memberAdd: method('Cluster', 'MemberAdd'),
   memberRemove: method('Cluster', 'MemberRemove'),

@@ -2,8 +2,18 @@
 // and a record that is not a Member (bad JSON, bad fields, under another node's key) is skipped and reported.
 import { expect } from 'chai';
 import { CLUSTER_NAMESPACE, InMemoryState, MemberType, type MemberSpec } from '../../resources/index.js';
-import type { KeyValue } from '../etcd/index.js';
-import { MemberMirror, decodeMember, memberKey } from './members-mirror.js';
+import { EtcdClient, type KeyValue } from '../etcd/index.js';
+import {
+  EtcdMember,
+  createPki,
+  etcdSkipReason,
+  etcdctl,
+  freePort,
+  removeDir,
+  tempDir,
+  type TestPki,
+} from '../etcd/fixture.js';
+import { MEMBERS_PREFIX, MemberMirror, decodeMember, memberKey, recordMember, sameNode } from './members-mirror.js';
 
 const spec = (hostname: string, o: Partial<MemberSpec> = {}): MemberSpec => ({
   hostname,
@@ -79,5 +89,73 @@ describe('member records mirror', () => {
     expect(await members()).to.deep.equal({ 'worker-1': worker });
     await m.clear();
     expect(await members()).to.deep.equal({});
+  });
+});
+
+describe('member records: one record per node, under its current hostname', () => {
+  it('takes control planes with the same etcd member ID, and workers with the same addresses, for one node', () => {
+    expect(sameNode(spec('cp-1'), spec('cp-renamed'))).to.equal(true);
+    expect(sameNode(spec('cp-1'), spec('cp-2', { etcdMemberId: '1f2e' }))).to.equal(false);
+    expect(sameNode(spec('cp-1', { etcdMemberId: '' }), spec('cp-2', { etcdMemberId: '' }))).to.equal(false);
+    const w = (h: string, addresses: string[]): MemberSpec => spec(h, { role: 'worker', etcdMemberId: '', addresses });
+    expect(sameNode(w('w-1', ['10.5.0.5', 'fd00::5']), w('w-new', ['fd00::5', '10.5.0.5']))).to.equal(true);
+    expect(sameNode(w('w-1', ['10.5.0.5']), w('w-2', ['10.5.0.6']))).to.equal(false);
+    expect(sameNode(w('w-1', []), w('w-2', []))).to.equal(false);
+    expect(sameNode(w('w-1', ['10.5.0.2']), spec('cp-1'))).to.equal(false);
+  });
+
+  describe('recordMember against a real etcd (checked with etcdctl)', function () {
+    const skip = etcdSkipReason();
+    let dir = '';
+    let pki: TestPki;
+    let member: EtcdMember | undefined;
+    let client: EtcdClient | undefined;
+
+    before(async function () {
+      if (skip !== undefined) this.skip();
+      dir = await tempDir('osnode-members-');
+      pki = await createPki(dir, 'members');
+      member = await EtcdMember.start({
+        name: 'm1',
+        pki,
+        dir,
+        clientPort: await freePort(),
+        peerPort: await freePort(),
+      });
+      client = new EtcdClient({
+        endpoints: [member.clientURL],
+        ca: pki.ca.cert,
+        cert: pki.client.cert,
+        key: pki.client.key,
+      });
+      await client.health();
+    });
+    after(async () => {
+      client?.close();
+      await member?.stop();
+      if (dir !== '') await removeDir(dir);
+    });
+
+    const keys = async (): Promise<string[]> =>
+      (await etcdctl(pki, member?.clientURL ?? '', 'get', MEMBERS_PREFIX, '--prefix', '--keys-only'))
+        .split('\n')
+        .filter((l) => l !== '');
+
+    it(`removes the record of the same node under its earlier hostname, and no other${skip === undefined ? '' : ` (skipped: ${skip})`}`, async () => {
+      const c = client as EtcdClient;
+      const signal = new AbortController().signal;
+      const worker = (h: string): MemberSpec => spec(h, { role: 'worker', etcdMemberId: '', addresses: ['10.5.0.5'] });
+      expect(await recordMember(c, spec('cp-1'), signal)).to.deep.equal([]);
+      expect(
+        await recordMember(c, spec('cp-2', { etcdMemberId: '1f2e', addresses: ['10.5.0.3'] }), signal),
+      ).to.deep.equal([]);
+      expect(await recordMember(c, worker('worker-1'), signal)).to.deep.equal([]);
+      expect(await keys()).to.deep.equal([memberKey('cp-1'), memberKey('cp-2'), memberKey('worker-1')]);
+
+      expect(await recordMember(c, spec('cp-1-renamed'), signal)).to.deep.equal(['cp-1']);
+      expect(await recordMember(c, worker('worker-renamed'), signal)).to.deep.equal(['worker-1']);
+      expect(await keys()).to.deep.equal([memberKey('cp-1-renamed'), memberKey('cp-2'), memberKey('worker-renamed')]);
+      expect((await c.delete(memberKey('no-such-node'))).deleted).to.equal(0);
+    });
   });
 });

@@ -38,14 +38,35 @@ export function decodeMember(kv: KeyValue): { spec: MemberSpec } | { problem: st
 }
 
 /**
- * Writes `spec` as the record of its node, unless etcd holds exactly that already (a rewrite would wake every
- * watcher for nothing). The record has no lease: a node that is down stays listed.
+ * Whether records `a` and `b` are one node under two hostnames: control planes by their etcd member ID, workers by
+ * their addresses (two running nodes never share all of theirs).
  */
-export async function recordMember(client: EtcdClient, spec: MemberSpec, signal: AbortSignal): Promise<void> {
+export function sameNode(a: MemberSpec, b: MemberSpec): boolean {
+  if (a.role !== b.role) return false;
+  if (a.role === 'controlplane') return a.etcdMemberId !== '' && a.etcdMemberId === b.etcdMemberId;
+  const addrs = (m: MemberSpec): string => [...m.addresses].sort().join(',');
+  return a.addresses.length > 0 && addrs(a) === addrs(b);
+}
+
+/**
+ * Writes `spec` as the record of its node, unless etcd holds exactly that already (a rewrite would wake every
+ * watcher for nothing), and deletes the node's records under earlier hostnames (`sameNode`). The record has no
+ * lease: a node that is down stays listed. Resolves with the hostnames whose records went.
+ */
+export async function recordMember(client: EtcdClient, spec: MemberSpec, signal: AbortSignal): Promise<string[]> {
   const key = memberKey(spec.hostname);
   const value = JSON.stringify(MemberSpecSchema.parse(spec));
   const cur = await client.get(key, { signal });
   if (cur?.value.toString('utf8') !== value) await client.put(key, value, { signal });
+  const { kvs } = await client.list(MEMBERS_PREFIX, { signal });
+  const gone: string[] = [];
+  for (const kv of kvs) {
+    const other = decodeMember(kv);
+    if (!('spec' in other) || other.spec.hostname === spec.hostname || !sameNode(other.spec, spec)) continue;
+    await client.delete(kv.key, { signal });
+    gone.push(other.spec.hostname);
+  }
+  return gone;
 }
 
 const ptr = (id: string): Pointer => ({ namespace: CLUSTER_NAMESPACE, type: MemberType.type, id });

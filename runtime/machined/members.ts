@@ -126,7 +126,7 @@ export class NodeMembers {
     }
     const client = etcdClient(secrets);
     try {
-      await recordMember(client, spec, signal);
+      this.renamed(spec.hostname, await recordMember(client, spec, signal));
     } finally {
       client.close();
     }
@@ -190,7 +190,8 @@ export class NodeMembers {
     const client = etcdClient(want.secrets);
     try {
       const status = await client.status(LOCAL_CLIENT_URL, { signal });
-      await recordMember(client, { ...want.record, etcdMemberId: memberIdHex(status.memberId) }, signal);
+      const record = { ...want.record, etcdMemberId: memberIdHex(status.memberId) };
+      this.renamed(record.hostname, await recordMember(client, record, signal));
       const { kvs, revision } = await client.list(MEMBERS_PREFIX, { signal });
       await this.mirror.replaceAll(kvs);
       backoff.reset();
@@ -201,6 +202,10 @@ export class NodeMembers {
     } finally {
       client.close();
     }
+  }
+
+  private renamed(hostname: string, earlier: readonly string[]): void {
+    for (const h of earlier) this.o.logger.log('info', 'members', `${hostname} was ${h}: removed the record of ${h}`);
   }
 
   private warn(e: unknown, suffix = ''): void {
