@@ -1,16 +1,7 @@
 // Tests of membership changes against two real etcd 3.4 members: add a learner, start it, promote it, remove it.
 import { expect } from 'chai';
 import { EtcdClient } from './client.js';
-import {
-  EtcdMember,
-  createPki,
-  etcdSkipReason,
-  etcdctl,
-  freePort,
-  removeDir,
-  tempDir,
-  type TestPki,
-} from './fixture.js';
+import { EtcdMember, SoloEtcd, etcdSkipReason, freePort, type TestPki } from './fixture.js';
 import { memberIdHex } from './types.js';
 import { EtcdError, isEtcdUnavailable } from './errors.js';
 
@@ -29,42 +20,27 @@ async function eventually<T>(f: () => Promise<T>, retry: (e: unknown) => boolean
 
 describe('etcd/client membership (two real members)', function () {
   const skip = etcdSkipReason();
-  let dir = '';
-  let pki: TestPki;
-  let first: EtcdMember | undefined;
+  let etcd: SoloEtcd | undefined;
   let second: EtcdMember | undefined;
-  let client: EtcdClient | undefined;
 
   before(async function () {
     if (skip !== undefined) this.skip();
-    dir = await tempDir('osnode-etcd2-');
-    pki = await createPki(dir, 'cluster');
-    first = await EtcdMember.start({ name: 'one', pki, dir, clientPort: await freePort(), peerPort: await freePort() });
-    client = new EtcdClient({
-      endpoints: [first.clientURL],
-      ca: pki.ca.cert,
-      cert: pki.client.cert,
-      key: pki.client.key,
-    });
-    await client.health();
+    etcd = await SoloEtcd.start('one');
   });
   after(async () => {
-    client?.close();
     await second?.stop();
-    await first?.stop();
-    if (dir !== '') await removeDir(dir);
+    await etcd?.stop();
   });
 
   it(`adds a learner, starts it with --initial-cluster-state existing, promotes it, then removes it${skip === undefined ? '' : ` (skipped: ${skip})`}`, async () => {
-    const c = client as EtcdClient;
-    const one = first as EtcdMember;
+    const { client: c, member: one, pki, dir } = etcd as SoloEtcd;
     const [clientPort, peerPort] = [await freePort(), await freePort()];
     const peerURL = `https://127.0.0.1:${String(peerPort)}`;
 
     const added = await c.memberAdd([peerURL], { learner: true });
     expect(added.member).to.deep.include({ name: '', peerURLs: [peerURL], clientURLs: [], isLearner: true });
     expect(added.members).to.have.length(2);
-    const unstarted = (await etcdctl(pki, one.clientURL, 'member', 'list', '-w', 'simple')).trim().split('\n');
+    const unstarted = (await (etcd as SoloEtcd).etcdctl('member', 'list', '-w', 'simple')).trim().split('\n');
     expect(unstarted).to.include(`${memberIdHex(added.member.id)}, unstarted, , ${peerURL}, , true`);
 
     // etcd's own join: the new member learns the cluster from --initial-cluster and fetches the rest from a peer.

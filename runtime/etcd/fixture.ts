@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { EtcdClient } from './client.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -262,4 +263,58 @@ export async function etcdctl(pki: TestPki, endpoint: string, ...args: string[])
 export async function etcdctlLocal(...args: string[]): Promise<string> {
   const { stdout } = await execFileAsync(ETCDCTL, args, { env: { ...process.env, ETCDCTL_API: '3' } });
   return stdout;
+}
+
+/** One real etcd member with a PKI of its own in a temporary directory, and a client to it that has checked health. */
+export class SoloEtcd {
+  private constructor(
+    readonly dir: string,
+    readonly pki: TestPki,
+    readonly member: EtcdMember,
+    readonly client: EtcdClient,
+  ) {}
+
+  /** Starts member `name` (files under a new directory named after `name`). */
+  static async start(name: string): Promise<SoloEtcd> {
+    const dir = await tempDir(`osnode-${name}-`);
+    try {
+      const pki = await createPki(dir, name);
+      const member = await EtcdMember.start({
+        name,
+        pki,
+        dir,
+        clientPort: await freePort(),
+        peerPort: await freePort(),
+      });
+      const client = new EtcdClient({
+        endpoints: [member.clientURL],
+        ca: pki.ca.cert,
+        cert: pki.client.cert,
+        key: pki.client.key,
+      });
+      try {
+        await client.health();
+      } catch (e) {
+        client.close();
+        await member.stop();
+        throw e;
+      }
+      return new SoloEtcd(dir, pki, member, client);
+    } catch (e) {
+      await removeDir(dir);
+      throw e;
+    }
+  }
+
+  /** etcdctl against this member as the PKI's client. */
+  etcdctl(...args: string[]): Promise<string> {
+    return etcdctl(this.pki, this.member.clientURL, ...args);
+  }
+
+  /** Closes the client, stops the member and removes its files. */
+  async stop(): Promise<void> {
+    this.client.close();
+    await this.member.stop();
+    await removeDir(this.dir);
+  }
 }

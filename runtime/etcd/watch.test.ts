@@ -1,44 +1,20 @@
 // Tests of listing and watching a key prefix against a real etcd 3.4 (writes by us and by etcdctl), and of decoding
 // watch responses etcd cancelled.
 import { expect } from 'chai';
-import { EtcdClient } from './client.js';
 import { EtcdError } from './errors.js';
-import {
-  EtcdMember,
-  createPki,
-  etcdSkipReason,
-  etcdctl,
-  freePort,
-  removeDir,
-  tempDir,
-  type TestPki,
-} from './fixture.js';
+import { SoloEtcd, etcdSkipReason } from './fixture.js';
 import { prefixEnd, watchBatchFromPb, type WatchEvent } from './watch.js';
 
 describe('etcd/watch', function () {
   const skip = etcdSkipReason();
-  let dir = '';
-  let pki: TestPki;
-  let member: EtcdMember | undefined;
-  let client: EtcdClient | undefined;
+  let etcd: SoloEtcd | undefined;
 
   before(async function () {
     if (skip !== undefined) this.skip();
-    dir = await tempDir('osnode-etcdw-');
-    pki = await createPki(dir, 'watch');
-    member = await EtcdMember.start({ name: 'w1', pki, dir, clientPort: await freePort(), peerPort: await freePort() });
-    client = new EtcdClient({
-      endpoints: [member.clientURL],
-      ca: pki.ca.cert,
-      cert: pki.client.cert,
-      key: pki.client.key,
-    });
-    await client.health();
+    etcd = await SoloEtcd.start('watch');
   });
   after(async () => {
-    client?.close();
-    await member?.stop();
-    if (dir !== '') await removeDir(dir);
+    await etcd?.stop();
   });
 
   it('computes the range end of a prefix', () => {
@@ -58,7 +34,7 @@ describe('etcd/watch', function () {
   });
 
   it(`lists a prefix and then sees every later change in order, ours and etcdctl's${skip === undefined ? '' : ` (skipped: ${skip})`}`, async () => {
-    const c = client as EtcdClient;
+    const c = (etcd as SoloEtcd).client;
     await c.put('/osnode/w/a', '1');
     await c.put('/osnode/w/b', '2');
     await c.put('/osnode/wx', 'not in the prefix');
@@ -78,7 +54,7 @@ describe('etcd/watch', function () {
         if (seen.length >= 3) break;
       }
     })();
-    await etcdctl(pki, (member as EtcdMember).clientURL, 'del', '/osnode/w/b');
+    await (etcd as SoloEtcd).etcdctl('del', '/osnode/w/b');
     await c.put('/osnode/wx', 'still not in the prefix');
     await c.put('/osnode/w/c', '4');
     await watching;
@@ -94,7 +70,7 @@ describe('etcd/watch', function () {
     if (skip !== undefined) this.skip();
     const ac = new AbortController();
     const loop = (async () => {
-      for await (const batch of (client as EtcdClient).watch('/osnode/quiet/', { signal: ac.signal })) {
+      for await (const batch of (etcd as SoloEtcd).client.watch('/osnode/quiet/', { signal: ac.signal })) {
         expect(batch.events).to.have.length.above(0);
       }
     })();

@@ -2,17 +2,8 @@
 // and a record that is not a Member (bad JSON, bad fields, under another node's key) is skipped and reported.
 import { expect } from 'chai';
 import { CLUSTER_NAMESPACE, InMemoryState, MemberType, type MemberSpec } from '../../resources/index.js';
-import { EtcdClient, type KeyValue } from '../etcd/index.js';
-import {
-  EtcdMember,
-  createPki,
-  etcdSkipReason,
-  etcdctl,
-  freePort,
-  removeDir,
-  tempDir,
-  type TestPki,
-} from '../etcd/fixture.js';
+import type { KeyValue } from '../etcd/index.js';
+import { SoloEtcd, etcdSkipReason } from '../etcd/fixture.js';
 import { MEMBERS_PREFIX, MemberMirror, decodeMember, memberKey, recordMember, sameNode } from './members-mirror.js';
 
 const spec = (hostname: string, o: Partial<MemberSpec> = {}): MemberSpec => ({
@@ -106,43 +97,23 @@ describe('member records: one record per node, under its current hostname', () =
 
   describe('recordMember against a real etcd (checked with etcdctl)', function () {
     const skip = etcdSkipReason();
-    let dir = '';
-    let pki: TestPki;
-    let member: EtcdMember | undefined;
-    let client: EtcdClient | undefined;
+    let etcd: SoloEtcd | undefined;
 
     before(async function () {
       if (skip !== undefined) this.skip();
-      dir = await tempDir('osnode-members-');
-      pki = await createPki(dir, 'members');
-      member = await EtcdMember.start({
-        name: 'm1',
-        pki,
-        dir,
-        clientPort: await freePort(),
-        peerPort: await freePort(),
-      });
-      client = new EtcdClient({
-        endpoints: [member.clientURL],
-        ca: pki.ca.cert,
-        cert: pki.client.cert,
-        key: pki.client.key,
-      });
-      await client.health();
+      etcd = await SoloEtcd.start('members');
     });
     after(async () => {
-      client?.close();
-      await member?.stop();
-      if (dir !== '') await removeDir(dir);
+      await etcd?.stop();
     });
 
     const keys = async (): Promise<string[]> =>
-      (await etcdctl(pki, member?.clientURL ?? '', 'get', MEMBERS_PREFIX, '--prefix', '--keys-only'))
+      (await (etcd as SoloEtcd).etcdctl('get', MEMBERS_PREFIX, '--prefix', '--keys-only'))
         .split('\n')
         .filter((l) => l !== '');
 
     it(`removes the record of the same node under its earlier hostname, and no other${skip === undefined ? '' : ` (skipped: ${skip})`}`, async () => {
-      const c = client as EtcdClient;
+      const c = (etcd as SoloEtcd).client;
       const signal = new AbortController().signal;
       const worker = (h: string): MemberSpec => spec(h, { role: 'worker', etcdMemberId: '', addresses: ['10.5.0.5'] });
       expect(await recordMember(c, spec('cp-1'), signal)).to.deep.equal([]);
