@@ -11,22 +11,10 @@ import {
   SECRETS_NAMESPACE,
   type ApiCertificatesSpec,
 } from '../../resources/index.js';
-import { realClock, silentLogger, type Clock, type Controller, type ControllerContext } from '../../runtime/index.js';
-import {
-  LEAF_TTL_MS,
-  NAME_INPUTS,
-  NoteOnce,
-  dropIssued,
-  keepIssued,
-  nodeNames,
-  renewAt,
-  splitSans,
-  validity,
-  type IssuingOptions,
-  type Sans,
-} from './issuing.js';
+import type { Controller, ControllerContext } from '../../runtime/index.js';
+import { IssuingController, type IssuePlan } from './issuing-controller.js';
+import { NAME_INPUTS, nodeNames, renewAt, splitSans, validity, type IssuingOptions, type Sans } from './issuing.js';
 import { requestApiCertificates, type RemoteSigner } from './api-certificates-remote.js';
-import { RenewalTimer } from './renewal.js';
 import { issueLeaf, type IssuingCa } from './x509.js';
 
 /** The API certificate's names: hostname, certSANs, the node's addresses, and loopback (local clients, tests). */
@@ -58,8 +46,7 @@ export interface ApiCertificatesOptions extends IssuingOptions {
  * runtime retries the pass with backoff; a certificate it holds stays until a new one comes); without `remote` it
  * issues nothing and says so once in the log.
  */
-export class ApiCertificatesSpecController implements Controller {
-  readonly name = 'secrets.ApiCertificatesSpecController';
+export class ApiCertificatesSpecController extends IssuingController<ApiCertificatesSpec> implements Controller {
   readonly inputs = [
     { namespace: SECRETS_NAMESPACE, type: OSRootSecretType.type, id: OS_ROOT_ID, kind: 'weak' as const },
     ...NAME_INPUTS,
@@ -71,56 +58,34 @@ export class ApiCertificatesSpecController implements Controller {
     },
   ];
   readonly outputs = [{ type: ApiCertificatesType.type, kind: 'exclusive' as const }];
-  private readonly clock: Clock;
-  private readonly ttlMs: number;
-  private readonly renewal: RenewalTimer;
-  private readonly note: NoteOnce;
   private readonly remote: RemoteSigner | undefined;
 
   constructor(o: ApiCertificatesOptions = {}) {
+    super('secrets.ApiCertificatesSpecController', ApiCertificatesType, API_CERTIFICATES_ID, o);
     this.remote = o.remote;
-    this.clock = o.clock ?? realClock;
-    this.ttlMs = o.ttlMs ?? LEAF_TTL_MS;
-    this.renewal = new RenewalTimer(this.clock);
-    this.note = new NoteOnce(o.logger ?? silentLogger, this.name);
   }
 
-  async reconcile(ctx: ControllerContext): Promise<void> {
+  protected async plan(ctx: ControllerContext): Promise<IssuePlan<ApiCertificatesSpec>> {
     const root = await ctx.get(OSRootSecretType, SECRETS_NAMESPACE, OS_ROOT_ID);
-    const drop = { type: ApiCertificatesType, id: API_CERTIFICATES_ID, renewal: this.renewal, note: this.note };
-    if (root === undefined || root.metadata.phase !== 'running') {
-      await dropIssued(ctx, { ...drop, reason: undefined });
-      return;
-    }
+    if (root === undefined || root.metadata.phase !== 'running') return { drop: undefined };
     const remote = this.remote;
     if (!root.spec.signs && remote === undefined) {
-      const reason =
-        'machine.ca holds no key (a worker): the API certificate is not issued on this node; it needs one from a control plane';
-      await dropIssued(ctx, { ...drop, reason });
-      return;
+      return {
+        drop: 'machine.ca holds no key (a worker): the API certificate is not issued on this node; it needs one from a control plane',
+      };
     }
     const { hostnames, addresses } = await nodeNames(ctx);
     const { ca, token } = root.spec;
     const sans = apiSans(hostnames, root.spec.certSANs, addresses);
     const endpoint = (await ctx.get(KubernetesRootSecretType, SECRETS_NAMESPACE, KUBERNETES_ROOT_ID))?.spec.endpoint;
-    await keepIssued(ctx, {
-      type: ApiCertificatesType,
-      id: API_CERTIFICATES_ID,
+    return {
       sans,
       sameRoots: (cur) => cur.ca === ca.crt,
       issue: (now) =>
         root.spec.signs || remote === undefined
           ? issueApiCertificates(ca, sans, now, this.ttlMs)
           : requestApiCertificates(remote, { endpoint: endpoint ?? '', token, ca: ca.crt, sans, now }, ctx.signal),
-      clock: this.clock,
-      renewal: this.renewal,
-      note: this.note,
       what: root.spec.signs ? 'the API certificate' : 'the API certificate from trustd',
-    });
-  }
-
-  /** Wakes a pass when the certificate is due for renewal. */
-  watchOutside(signal: AbortSignal, changed: () => void): Promise<void> {
-    return this.renewal.run(signal, changed);
+    };
   }
 }

@@ -8,21 +8,9 @@ import {
   SECRETS_NAMESPACE,
   type EtcdSecretsSpec,
 } from '../../resources/index.js';
-import { realClock, silentLogger, type Clock, type Controller, type ControllerContext } from '../../runtime/index.js';
-import {
-  LEAF_TTL_MS,
-  NAME_INPUTS,
-  NoteOnce,
-  dropIssued,
-  keepIssued,
-  nodeNames,
-  renewAt,
-  splitSans,
-  validity,
-  type IssuingOptions,
-  type Sans,
-} from './issuing.js';
-import { RenewalTimer } from './renewal.js';
+import type { Controller, ControllerContext } from '../../runtime/index.js';
+import { IssuingController, type IssuePlan } from './issuing-controller.js';
+import { NAME_INPUTS, nodeNames, renewAt, splitSans, validity, type IssuingOptions, type Sans } from './issuing.js';
 import { issueLeaf, type IssuingCa } from './x509.js';
 
 /** etcd's server and peer names: hostname, localhost, the node's addresses and loopback. */
@@ -52,56 +40,33 @@ export function issueEtcdSecrets(ca: IssuingCa, sans: Sans, now: number, ttlMs: 
  * Keeps `secrets/EtcdSecrets/etcd` issued from the etcd CA for the node's current names: re-issued when the CA or the
  * names change and at 2/3 of the lifetime. Absent where EtcdRootSecret is absent or cannot sign (workers).
  */
-export class EtcdSecretsSpecController implements Controller {
-  readonly name = 'secrets.EtcdSecretsSpecController';
+export class EtcdSecretsSpecController extends IssuingController<EtcdSecretsSpec> implements Controller {
   readonly inputs = [
     { namespace: SECRETS_NAMESPACE, type: EtcdRootSecretType.type, id: ETCD_ROOT_ID, kind: 'weak' as const },
     ...NAME_INPUTS,
   ];
   readonly outputs = [{ type: EtcdSecretsType.type, kind: 'exclusive' as const }];
-  private readonly clock: Clock;
-  private readonly ttlMs: number;
-  private readonly renewal: RenewalTimer;
-  private readonly note: NoteOnce;
 
   constructor(o: IssuingOptions = {}) {
-    this.clock = o.clock ?? realClock;
-    this.ttlMs = o.ttlMs ?? LEAF_TTL_MS;
-    this.renewal = new RenewalTimer(this.clock);
-    this.note = new NoteOnce(o.logger ?? silentLogger, this.name);
+    super('secrets.EtcdSecretsSpecController', EtcdSecretsType, ETCD_SECRETS_ID, o);
   }
 
-  async reconcile(ctx: ControllerContext): Promise<void> {
+  protected async plan(ctx: ControllerContext): Promise<IssuePlan<EtcdSecretsSpec>> {
     const root = await ctx.get(EtcdRootSecretType, SECRETS_NAMESPACE, ETCD_ROOT_ID);
-    const drop = { type: EtcdSecretsType, id: ETCD_SECRETS_ID, renewal: this.renewal, note: this.note };
-    if (root === undefined || root.metadata.phase !== 'running') {
-      await dropIssued(ctx, { ...drop, reason: undefined });
-      return;
-    }
+    if (root === undefined || root.metadata.phase !== 'running') return { drop: undefined };
     if (!root.spec.signs) {
-      const reason =
-        'cluster.etcd.ca holds no key on this node (not a control plane): etcd certificates are not issued';
-      await dropIssued(ctx, { ...drop, reason });
-      return;
+      return {
+        drop: 'cluster.etcd.ca holds no key on this node (not a control plane): etcd certificates are not issued',
+      };
     }
     const { hostnames, addresses } = await nodeNames(ctx);
     const ca = root.spec.ca;
     const sans = etcdSans(hostnames, addresses);
-    await keepIssued(ctx, {
-      type: EtcdSecretsType,
-      id: ETCD_SECRETS_ID,
+    return {
       sans,
       sameRoots: (cur) => cur.ca === ca.crt,
       issue: (now) => issueEtcdSecrets(ca, sans, now, this.ttlMs),
-      clock: this.clock,
-      renewal: this.renewal,
-      note: this.note,
       what: 'the etcd certificates',
-    });
-  }
-
-  /** Wakes a pass when the certificates are due for renewal. */
-  watchOutside(signal: AbortSignal, changed: () => void): Promise<void> {
-    return this.renewal.run(signal, changed);
+    };
   }
 }

@@ -9,28 +9,9 @@ import {
   type KubernetesRootSecretSpec,
   type KubernetesSecretsSpec,
 } from '../../resources/index.js';
-import {
-  ipToBytes,
-  realClock,
-  silentLogger,
-  type Clock,
-  type Controller,
-  type ControllerContext,
-} from '../../runtime/index.js';
-import {
-  LEAF_TTL_MS,
-  NAME_INPUTS,
-  NoteOnce,
-  dropIssued,
-  keepIssued,
-  nodeNames,
-  renewAt,
-  splitSans,
-  validity,
-  type IssuingOptions,
-  type Sans,
-} from './issuing.js';
-import { RenewalTimer } from './renewal.js';
+import { ipToBytes, type Controller, type ControllerContext } from '../../runtime/index.js';
+import { IssuingController, type IssuePlan } from './issuing-controller.js';
+import { NAME_INPUTS, nodeNames, renewAt, splitSans, validity, type IssuingOptions, type Sans } from './issuing.js';
 import { issueLeaf } from './x509.js';
 
 /** The first address of a subnet (`10.96.0.0/12` -> `10.96.0.1`): the ClusterIP of the `kubernetes` service. */
@@ -111,8 +92,7 @@ export function issueKubernetesSecrets(
  * Keeps `secrets/KubernetesSecrets/k8s` issued from the Kubernetes and aggregator CAs for the node's current names:
  * re-issued when a CA, the endpoint or the names change and at 2/3 of the lifetime. Absent on workers.
  */
-export class KubernetesSecretsSpecController implements Controller {
-  readonly name = 'secrets.KubernetesSecretsSpecController';
+export class KubernetesSecretsSpecController extends IssuingController<KubernetesSecretsSpec> implements Controller {
   readonly inputs = [
     {
       namespace: SECRETS_NAMESPACE,
@@ -123,50 +103,28 @@ export class KubernetesSecretsSpecController implements Controller {
     ...NAME_INPUTS,
   ];
   readonly outputs = [{ type: KubernetesSecretsType.type, kind: 'exclusive' as const }];
-  private readonly clock: Clock;
-  private readonly ttlMs: number;
-  private readonly renewal: RenewalTimer;
-  private readonly note: NoteOnce;
 
   constructor(o: IssuingOptions = {}) {
-    this.clock = o.clock ?? realClock;
-    this.ttlMs = o.ttlMs ?? LEAF_TTL_MS;
-    this.renewal = new RenewalTimer(this.clock);
-    this.note = new NoteOnce(o.logger ?? silentLogger, this.name);
+    super('secrets.KubernetesSecretsSpecController', KubernetesSecretsType, KUBERNETES_SECRETS_ID, o);
   }
 
-  async reconcile(ctx: ControllerContext): Promise<void> {
+  protected async plan(ctx: ControllerContext): Promise<IssuePlan<KubernetesSecretsSpec>> {
     const root = await ctx.get(KubernetesRootSecretType, SECRETS_NAMESPACE, KUBERNETES_ROOT_ID);
-    const drop = { type: KubernetesSecretsType, id: KUBERNETES_SECRETS_ID, renewal: this.renewal, note: this.note };
-    if (root === undefined || root.metadata.phase !== 'running') {
-      await dropIssued(ctx, { ...drop, reason: undefined });
-      return;
-    }
+    if (root === undefined || root.metadata.phase !== 'running') return { drop: undefined };
     if (!root.spec.signs) {
-      const reason =
-        'cluster.ca or cluster.aggregatorCA holds no key on this node (not a control plane): Kubernetes certificates are not issued';
-      await dropIssued(ctx, { ...drop, reason });
-      return;
+      return {
+        drop: 'cluster.ca or cluster.aggregatorCA holds no key on this node (not a control plane): Kubernetes certificates are not issued',
+      };
     }
     const { hostnames, addresses } = await nodeNames(ctx);
     const spec = root.spec;
     const sans = apiServerSans(spec, hostnames, addresses);
-    await keepIssued(ctx, {
-      type: KubernetesSecretsType,
-      id: KUBERNETES_SECRETS_ID,
+    return {
       sans,
       sameRoots: (cur) =>
         cur.ca === spec.ca.crt && cur.aggregatorCA === spec.aggregatorCA.crt && cur.endpoint === spec.endpoint,
       issue: (now) => issueKubernetesSecrets(spec, sans, now, this.ttlMs),
-      clock: this.clock,
-      renewal: this.renewal,
-      note: this.note,
       what: 'the Kubernetes certificates',
-    });
-  }
-
-  /** Wakes a pass when the certificates are due for renewal. */
-  watchOutside(signal: AbortSignal, changed: () => void): Promise<void> {
-    return this.renewal.run(signal, changed);
+    };
   }
 }
