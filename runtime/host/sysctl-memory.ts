@@ -1,6 +1,7 @@
 // An in-memory Sysctls for controller tests: values, sysctls the kernel lacks, values it refuses, and changes by hand.
 import { canonicalSysctlName } from '../../resources/index.js';
 import { SysctlError, type Sysctls } from './sysctl.js';
+import { wakeups } from './wakeups.js';
 
 /**
  * A fake /proc/sys. Names are canonicalized; a name never set reads as absent (ENOENT on write, as the kernel), unless
@@ -66,34 +67,7 @@ export class MemorySysctls implements Sysctls {
   }
 
   watch(_names: () => Iterable<string>, signal: AbortSignal): AsyncIterable<void> {
-    const listeners = this.listeners;
-    return {
-      async *[Symbol.asyncIterator]() {
-        let dirty = true;
-        let wake: (() => void) | undefined;
-        const listener = (): void => {
-          dirty = true;
-          wake?.();
-        };
-        const onAbort = (): void => wake?.();
-        listeners.add(listener);
-        signal.addEventListener('abort', onAbort, { once: true });
-        try {
-          while (!signal.aborted) {
-            if (dirty) {
-              dirty = false;
-              yield;
-              continue;
-            }
-            await new Promise<void>((resolve) => (wake = resolve));
-            wake = undefined;
-          }
-        } finally {
-          listeners.delete(listener);
-          signal.removeEventListener('abort', onAbort);
-        }
-      },
-    };
+    return wakeups(this.listeners, signal);
   }
 
   private changed(): void {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import koffi from 'koffi';
 import { SharedStream } from './shared-stream.js';
+import { wakeups } from './wakeups.js';
 
 /** The kernel's UTS names of the current UTS namespace. */
 export interface Uts {
@@ -208,34 +209,7 @@ export class MemoryUts implements Uts {
   }
 
   watch(signal: AbortSignal): AsyncIterable<void> {
-    const listeners = this.listeners;
-    return {
-      async *[Symbol.asyncIterator]() {
-        let dirty = true;
-        let wake: (() => void) | undefined;
-        const listener = (): void => {
-          dirty = true;
-          wake?.();
-        };
-        const onAbort = (): void => wake?.();
-        listeners.add(listener);
-        signal.addEventListener('abort', onAbort, { once: true });
-        try {
-          while (!signal.aborted) {
-            if (dirty) {
-              dirty = false;
-              yield;
-              continue;
-            }
-            await new Promise<void>((resolve) => (wake = resolve));
-            wake = undefined;
-          }
-        } finally {
-          listeners.delete(listener);
-          signal.removeEventListener('abort', onAbort);
-        }
-      },
-    };
+    return wakeups(this.listeners, signal);
   }
 
   private change(fn: () => void): void {
