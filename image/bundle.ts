@@ -1,10 +1,11 @@
 // Bundles machined (dist/runtime/machined/main.js and everything it imports) into one minified ES module: the daemon
 // a node runs. One module instead of ~600 keeps ~6 MB less in each daemon's heap (sources without comments, unused
 // exports of zod and the like left out), measured by e2e/bench/cluster.ts.
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { MACHINED_ENV, MACHINED_NODE_FLAGS } from '../api/cli/cluster/processes.js';
 
 /** The compiled entry point the bundle starts from. */
 export const MACHINED_ENTRY = fileURLToPath(new URL('../runtime/machined/main.js', import.meta.url));
@@ -14,6 +15,14 @@ export const MACHINED_ENTRY = fileURLToPath(new URL('../runtime/machined/main.js
  * `new URL('../../../…', import.meta.url)` (its .proto files, package.json) resolve as they do unbundled.
  */
 export const MACHINED_BUNDLE = fileURLToPath(new URL('../runtime/machined/main.bundle.js', import.meta.url));
+
+/**
+ * The bundle's first line: run as a program (`npm run node`, `machined` on the PATH after `npm link`) it starts with
+ * the environment and Node flags of a cluster's nodes (api/cli/cluster/processes.ts says why each).
+ */
+export const SHEBANG = `#!/usr/bin/env -S ${Object.entries(MACHINED_ENV)
+  .map(([k, v]) => `${k}=${v} `)
+  .join('')}node ${MACHINED_NODE_FLAGS.join(' ')}`;
 
 /**
  * Packages left out of the bundle and loaded from node_modules: koffi loads a native addon found next to its own
@@ -76,6 +85,11 @@ export async function bundleMachined(entry = MACHINED_ENTRY, outfile = MACHINED_
     metafile: true,
     logLevel: 'warning',
   });
+  // The entry's `#!/usr/bin/env node` becomes the nodes' command line (one line for one: the map stays right).
+  const code = await readFile(outfile, 'utf8');
+  if (!code.startsWith('#!')) throw new Error(`${outfile} does not start with the entry point's #! line`);
+  await writeFile(outfile, SHEBANG + code.slice(code.indexOf('\n')));
+  await chmod(outfile, 0o755);
   return Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 }
 

@@ -31,7 +31,7 @@ export const MACHINED_NODE_FLAGS: readonly string[] = [
 ];
 
 /** glibc's arenas for machined's threads: two, not eight per core (each keeps its freed pages). */
-const MACHINED_ENV = { MALLOC_ARENA_MAX: '2' };
+export const MACHINED_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
 /**
  * The cgroup name of the node whose state directory is `stateDir`. A copy of `nodeCgroupName` in
