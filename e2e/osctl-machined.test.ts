@@ -74,9 +74,21 @@ describe('osctl against machined', function () {
     expect(gen.code, gen.stderr).to.equal(0);
     await writeFile(join(dir, 'cmdline'), 'console=ttyS0\n');
     const args = ['--config', join(dir, 'gen', 'controlplane.yaml'), '--state-dir', join(dir, 'node')];
-    args.push('--cmdline', join(dir, 'cmdline'), '--api-port', String(port), '--api-host', '127.0.0.1', '--trustd-port', '0');
+    args.push(
+      '--cmdline',
+      join(dir, 'cmdline'),
+      '--api-port',
+      String(port),
+      '--api-host',
+      '127.0.0.1',
+      '--trustd-port',
+      '0',
+    );
     // Its own UTS namespace: a node sets its hostname, and this machine's must never change.
-    machined = spawn('unshare', ['--uts', process.execPath, MACHINED, ...args], { stdio: 'ignore' });
+    // With a Node flag, as nodes run: a reboot must keep it.
+    machined = spawn('unshare', ['--uts', process.execPath, '--max-semi-space-size=1', MACHINED, ...args], {
+      stdio: 'ignore',
+    });
     const target = [
       '--talosconfig',
       join(dir, 'gen', 'talosconfig'),
@@ -170,5 +182,34 @@ describe('osctl against machined', function () {
       .and.include('e2e-node');
     const after = await osctl('get', 'machineconfig', 'v1alpha1', '-o', 'jsonpath={.spec.machine.network.hostname}');
     expect(after.stdout.trim()).to.equal('');
+  });
+
+  // Last: the node it leaves behind is the re-executed one (the after hook's SIGTERM reaches it through its parent).
+  it('reboot re-executes machined with the same arguments and Node flags, and it comes back running', async () => {
+    const parent = machined?.pid ?? 0;
+    const r = await osctl('reboot');
+    expect(r.code, r.stderr).to.equal(0);
+    let cmdline: string[] = [];
+    await until(
+      async () => {
+        const kids = (await readFile(`/proc/${parent}/task/${parent}/children`, 'utf8').catch(() => ''))
+          .trim()
+          .split(/\s+/)
+          .filter((k) => k !== '');
+        for (const k of kids) {
+          const args = (await readFile(`/proc/${k}/cmdline`, 'utf8').catch(() => '')).split('\0');
+          if (args.includes(MACHINED)) cmdline = args;
+        }
+        return cmdline.length > 0;
+      },
+      30_000,
+      'the re-executed machined',
+    );
+    expect(cmdline.slice(1, 3)).to.deep.equal(['--max-semi-space-size=1', MACHINED]);
+    await until(
+      async () => (await osctl('get', 'machinestatus', '-o', 'jsonpath={.spec.stage}')).stdout.trim() === 'running',
+      60_000,
+      'the rebooted machined to be running',
+    );
   });
 });

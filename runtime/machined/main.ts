@@ -48,9 +48,12 @@ const MODES: readonly ValidationMode[] = ['container', 'metal', 'cloud'];
  */
 const COLLECT_PERIOD_MS = 30_000;
 
-/** Starts a replacement of this process with the same arguments and mirrors its exit: a reboot when not PID 1. */
+/**
+ * Starts a replacement of this process with the same arguments and Node flags (a node's memory settings) and mirrors
+ * its exit: a reboot when not PID 1.
+ */
 function reexec(): void {
-  const child = spawn(process.execPath, process.argv.slice(1), { stdio: 'inherit' });
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => {
     process.exitCode = code ?? (signal === null ? 1 : 128);
