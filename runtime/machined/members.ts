@@ -80,6 +80,8 @@ export class NodeMembers {
   private readonly subscriptions: { unsubscribe(): void }[] = [];
   private session: { key: string; ac: AbortController } | undefined;
   private loop: Promise<void> = Promise.resolve();
+  /** The record() calls in flight, chained. */
+  private recording: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: NodeMembersOptions) {
     this.mirror = new MemberMirror(o.state, (msg) => {
@@ -124,12 +126,19 @@ export class NodeMembers {
     if (this.inputs.spec === undefined || secrets === undefined) {
       throw new NodeStateError('this node runs no etcd: members are recorded through control-plane nodes');
     }
-    const client = etcdClient(secrets);
-    try {
-      this.renamed(spec.hostname, await recordMember(client, spec, signal));
-    } finally {
-      client.close();
-    }
+    // One at a time, in the order asked: a worker's first record (before its address was known) written after its
+    // second would otherwise replace it.
+    const write = async (): Promise<void> => {
+      const client = etcdClient(secrets);
+      try {
+        this.renamed(spec.hostname, await recordMember(client, spec, signal));
+      } finally {
+        client.close();
+      }
+    };
+    const done = this.recording.then(write, write);
+    this.recording = done.catch(() => undefined);
+    return done;
   }
 
   /** Records a worker this control plane admitted (trustd signed its certificate); it runs this same software. */
