@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NamespacedMachined, namespaceWithVeth, removeNamespace } from './harness/node.js';
+import { NamespacedMachined, namespaceWithVeth, removeNamespace, startGeneratedNode } from './harness/node.js';
 import { exec, must, until } from './harness/run.js';
 
 const OSCTL = fileURLToPath(new URL('../api/cli/osctl.js', import.meta.url));
@@ -47,21 +47,14 @@ describe('etcd on a control-plane node (machined + containerd + osctl + etcdctl)
   before(async () => {
     ns = await namespaceWithVeth('osnode-etcd');
     dir = await mkdtemp(join(tmpdir(), 'etcd-e2e-'));
-    await must(process.execPath, [
-      OSCTL,
-      'gen',
-      'config',
-      'etcd',
-      'https://10.67.0.2:6443',
-      '-o',
-      join(dir, 'gen'),
-      '--config-patch',
-      JSON.stringify(PATCH),
-    ]);
-    const args = ['--config', join(dir, 'gen', 'controlplane.yaml'), '--state-dir', join(dir, 'node')];
-    args.push('--api-port', String(port), '--api-host', '127.0.0.1');
-    machined = new NamespacedMachined(ns, args);
-    target = ['--talosconfig', join(dir, 'gen', 'talosconfig'), '-e', `127.0.0.1:${port}`, '-n', `127.0.0.1:${port}`];
+    ({ machined, target } = await startGeneratedNode({
+      ns,
+      dir,
+      cluster: 'etcd',
+      endpoint: 'https://10.67.0.2:6443',
+      patch: PATCH,
+      port,
+    }));
     await until(healthy, 90_000, 'service etcd Running and healthy');
     // The etcdctl client certificate, as an admin reads it from the node (EtcdSecrets is os:admin only).
     const secrets = JSON.parse(

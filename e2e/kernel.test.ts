@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SYSCTLS } from '../kernel-config/index.js';
-import { NamespacedMachined, namespaceWithVeth, removeNamespace } from './harness/node.js';
+import { NamespacedMachined, namespaceWithVeth, removeNamespace, startGeneratedNode } from './harness/node.js';
 import { exec, must, until } from './harness/run.js';
 
 const OSCTL = fileURLToPath(new URL('../api/cli/osctl.js', import.meta.url));
@@ -56,21 +56,14 @@ describe('kernel hardening on a node (machined + osctl + sysctl)', function () {
     swappiness = await hostValue('vm/swappiness');
     ns = await namespaceWithVeth('osnode-kernel');
     dir = await mkdtemp(join(tmpdir(), 'kernel-'));
-    await must(process.execPath, [
-      OSCTL,
-      'gen',
-      'config',
-      'kernel',
-      'https://10.67.0.2:6443',
-      '-o',
-      join(dir, 'gen'),
-      '--config-patch',
-      JSON.stringify(PATCH),
-    ]);
-    const args = ['--config', join(dir, 'gen', 'controlplane.yaml'), '--state-dir', join(dir, 'node')];
-    args.push('--api-port', String(port), '--api-host', '127.0.0.1');
-    machined = new NamespacedMachined(ns, args);
-    target = ['--talosconfig', join(dir, 'gen', 'talosconfig'), '-e', `127.0.0.1:${port}`, '-n', `127.0.0.1:${port}`];
+    ({ machined, target } = await startGeneratedNode({
+      ns,
+      dir,
+      cluster: 'kernel',
+      endpoint: 'https://10.67.0.2:6443',
+      patch: PATCH,
+      port,
+    }));
     await until(
       async () => (await sysctls()).get('net.ipv4.ip_forward')?.['state'] === 'Applied',
       60_000,

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NamespacedMachined, namespaceWithVeth, removeNamespace } from './harness/node.js';
+import { NamespacedMachined, namespaceWithVeth, removeNamespace, startGeneratedNode } from './harness/node.js';
 import { exec, must, until } from './harness/run.js';
 
 const OSCTL = fileURLToPath(new URL('../api/cli/osctl.js', import.meta.url));
@@ -72,21 +72,14 @@ describe('system services as containers (machined + containerd + osctl + ctr)', 
   before(async () => {
     ns = await namespaceWithVeth('osnode-svc');
     dir = await mkdtemp(join(tmpdir(), 'services-'));
-    await must(process.execPath, [
-      OSCTL,
-      'gen',
-      'config',
-      'svc',
-      'https://10.66.0.2:6443',
-      '-o',
-      join(dir, 'gen'),
-      '--config-patch',
-      JSON.stringify(PATCH),
-    ]);
-    const args = ['--config', join(dir, 'gen', 'controlplane.yaml'), '--state-dir', join(dir, 'node')];
-    args.push('--api-port', String(port), '--api-host', '127.0.0.1');
-    machined = new NamespacedMachined(ns, args);
-    target = ['--talosconfig', join(dir, 'gen', 'talosconfig'), '-e', `127.0.0.1:${port}`, '-n', `127.0.0.1:${port}`];
+    ({ machined, target } = await startGeneratedNode({
+      ns,
+      dir,
+      cluster: 'svc',
+      endpoint: 'https://10.66.0.2:6443',
+      patch: PATCH,
+      port,
+    }));
     await until(() => healthyRunning('web'), 60_000, 'service web Running and healthy');
   });
 

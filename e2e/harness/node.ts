@@ -10,6 +10,46 @@ import { removeNodeCgroups } from '../../runtime/machined/leftovers.js';
 import { exec, must, until } from './run.js';
 
 const MACHINED = fileURLToPath(new URL('../../runtime/machined/main.js', import.meta.url));
+const OSCTL = fileURLToPath(new URL('../../api/cli/osctl.js', import.meta.url));
+
+/** A node made from `osctl gen config`: its machined, and the osctl flags that reach it as an admin. */
+export interface GeneratedNode {
+  readonly machined: NamespacedMachined;
+  readonly target: string[];
+}
+
+/**
+ * Generates configs for cluster `cluster` at `endpoint` with `patch` into `dir`/gen and starts the control plane's
+ * machined in `ns` (state in `dir`/node), its API on 127.0.0.1:`port`.
+ */
+export async function startGeneratedNode(o: {
+  ns: string;
+  dir: string;
+  cluster: string;
+  endpoint: string;
+  patch: unknown;
+  port: number;
+}): Promise<GeneratedNode> {
+  const gen = join(o.dir, 'gen');
+  await must(process.execPath, [
+    OSCTL,
+    'gen',
+    'config',
+    o.cluster,
+    o.endpoint,
+    '-o',
+    gen,
+    '--config-patch',
+    JSON.stringify(o.patch),
+  ]);
+  const args = ['--config', join(gen, 'controlplane.yaml'), '--state-dir', join(o.dir, 'node')];
+  args.push('--api-port', String(o.port), '--api-host', '127.0.0.1');
+  const at = `127.0.0.1:${o.port}`;
+  return {
+    machined: new NamespacedMachined(o.ns, args),
+    target: ['--talosconfig', join(gen, 'talosconfig'), '-e', at, '-n', at],
+  };
+}
 
 /** Creates network namespace `<prefix>-<random>` holding the veth pair e2e0 <-> e2e1 (both down); returns its name. */
 export async function namespaceWithVeth(prefix: string): Promise<string> {
