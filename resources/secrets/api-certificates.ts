@@ -1,7 +1,7 @@
 // ApiCertificates: the node API's server certificate and key, issued from the machine CA for the node's names (id `api`).
 import { z } from 'zod';
 import { defineResource } from '../resource-type.js';
-import { CertificatePemSchema, DnsNamesSchema, IpsSchema, RenewAtSchema, SECRETS_NAMESPACE } from './common.js';
+import { CertificatePemSchema, SECRETS_NAMESPACE, ISSUED_FIELDS } from './common.js';
 
 /** The id of the one ApiCertificates resource. */
 export const API_CERTIFICATES_ID = 'api';
@@ -13,9 +13,7 @@ export const ApiCertificatesSpecSchema = z.object({
   ),
   crt: CertificatePemSchema.describe('The API server certificate.'),
   key: z.string().describe('The PEM private key of crt.'),
-  dnsNames: DnsNamesSchema,
-  ips: IpsSchema,
-  renewAt: RenewAtSchema,
+  ...ISSUED_FIELDS,
 });
 
 /** The inferred spec type. */

@@ -29,3 +29,6 @@ export const IpsSchema = z.array(z.string()).describe('IP addresses of the certi
 export const RenewAtSchema = z
   .string()
   .describe('When the certificates are re-issued (ISO 8601): 2/3 into their lifetime.');
+
+/** The fields every issued bundle ends with: the names it was issued for and when it is due (IssuedBundle). */
+export const ISSUED_FIELDS = { dnsNames: DnsNamesSchema, ips: IpsSchema, renewAt: RenewAtSchema };

@@ -1,14 +1,7 @@
 // EtcdSecrets: etcd's server and peer certificates and its two client certificates (etcdctl, kube-apiserver) (id `etcd`).
 import { z } from 'zod';
 import { defineResource } from '../resource-type.js';
-import {
-  CertAndKeySchema,
-  CertificatePemSchema,
-  DnsNamesSchema,
-  IpsSchema,
-  RenewAtSchema,
-  SECRETS_NAMESPACE,
-} from './common.js';
+import { CertAndKeySchema, CertificatePemSchema, SECRETS_NAMESPACE, ISSUED_FIELDS } from './common.js';
 
 /** The id of the one EtcdSecrets resource. */
 export const ETCD_SECRETS_ID = 'etcd';
@@ -20,9 +13,7 @@ export const EtcdSecretsSpecSchema = z.object({
   peer: CertAndKeySchema.describe('The peer certificate members present to each other (server and client auth).'),
   admin: CertAndKeySchema.describe('The etcdctl client certificate (CN=root).'),
   apiServerClient: CertAndKeySchema.describe('The client certificate kube-apiserver reads etcd with.'),
-  dnsNames: DnsNamesSchema,
-  ips: IpsSchema,
-  renewAt: RenewAtSchema,
+  ...ISSUED_FIELDS,
 });
 
 /** The inferred spec type. */

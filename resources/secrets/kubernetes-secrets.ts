@@ -1,14 +1,7 @@
 // KubernetesSecrets: the control plane's certificates (API server, its kubelet client, front-proxy client, admin) (id `k8s`).
 import { z } from 'zod';
 import { defineResource } from '../resource-type.js';
-import {
-  CertAndKeySchema,
-  CertificatePemSchema,
-  DnsNamesSchema,
-  IpsSchema,
-  RenewAtSchema,
-  SECRETS_NAMESPACE,
-} from './common.js';
+import { CertAndKeySchema, CertificatePemSchema, SECRETS_NAMESPACE, ISSUED_FIELDS } from './common.js';
 
 /** The id of the one KubernetesSecrets resource. */
 export const KUBERNETES_SECRETS_ID = 'k8s';
@@ -22,9 +15,7 @@ export const KubernetesSecretsSpecSchema = z.object({
   frontProxyClient: CertAndKeySchema.describe('The client certificate of the aggregation layer (front proxy).'),
   admin: CertAndKeySchema.describe('The admin client certificate (O=system:masters, CN=admin) for kubeconfigs.'),
   endpoint: z.string().describe('The control-plane endpoint an admin kubeconfig points at.'),
-  dnsNames: DnsNamesSchema,
-  ips: IpsSchema,
-  renewAt: RenewAtSchema,
+  ...ISSUED_FIELDS,
 });
 
 /** The inferred spec type. */
